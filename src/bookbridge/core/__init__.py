@@ -1,0 +1,1 @@
+"""Domain primitives shared by every package: money, errors, keys, clock, paths."""
