@@ -1,0 +1,98 @@
+"""SQLCipher connections and the SQLAlchemy engine over them.
+
+The passphrase is applied with ``PRAGMA key`` on every new DB-API connection, before anything
+else touches the file, and is never part of a URL (URLs end up in logs and tracebacks).
+Transactions are explicit: the DB-API's own implicit transaction handling is switched off and
+SQLAlchemy emits ``BEGIN`` itself, so an import really is one transaction, DDL included.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+import sqlalchemy as sa
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy import event
+
+from bookbridge.core.errors import NotABook, WrongPassphrase
+
+PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 15_000
+
+
+def _quote_literal(text: str) -> str:
+    """SQL string literal with quotes doubled (PRAGMA takes no bound parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def connect_raw(path: Path, passphrase: str, *, create: bool = False) -> sqlcipher.Connection:
+    """Open a keyed SQLCipher connection and prove the key works.
+
+    Raises:
+        WrongPassphrase: the file is an encrypted database this passphrase does not open.
+        NotABook: the file is missing, plain SQLite, too short or damaged.
+    """
+    mode = "rwc" if create else "rw"
+    uri = f"file:{quote(str(path))}?mode={mode}"
+    try:
+        conn = sqlcipher.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    except sqlcipher.OperationalError as exc:
+        raise NotABook(f"Cannot open {path}: {exc}.", str(path)) from None
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")  # wrong keys are our message, not stderr noise
+        conn.execute(f"PRAGMA key = {_quote_literal(passphrase)}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.DatabaseError:
+        conn.close()
+        raise _explain_unreadable(path) from None
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")  # no temporary files beside the book
+    return conn
+
+
+def _explain_unreadable(path: Path) -> Exception:
+    """Tell a wrong passphrase apart from a file that was never a book."""
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        return NotABook(f"Cannot read {path}: {exc.strerror}.", str(path))
+    if size == 0:
+        return NotABook(f"{path} is empty: it is not a Bookbridge book.", str(path))
+    if head == PLAIN_SQLITE_HEADER:
+        return NotABook(f"{path} is an unencrypted SQLite database, not a Bookbridge book.", str(path))
+    if size < 1024 or size % 512:
+        return NotABook(f"{path} is not a Bookbridge book, or it is damaged (unexpected size).", str(path))
+    return WrongPassphrase(f"Wrong passphrase for {path}.", str(path))
+
+
+def make_engine(path: Path, passphrase: str) -> sa.Engine:
+    """An engine whose every pooled connection is keyed with ``passphrase``."""
+    engine = sa.create_engine(
+        "sqlite://",
+        module=sqlcipher,
+        creator=lambda: connect_raw(path, passphrase),
+        poolclass=sa.pool.QueuePool,  # "sqlite://" alone would pick the in-memory pool
+        pool_size=4,
+        max_overflow=4,
+        pool_pre_ping=False,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:  # pragma: no cover - exercised by every test
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def checkpoint(engine: sa.Engine) -> None:
+    """Fold the WAL into the main file (outside any transaction, as SQLite requires)."""
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    finally:
+        raw.close()

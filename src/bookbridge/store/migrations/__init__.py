@@ -1,0 +1,1 @@
+"""Alembic migrations of the book schema (run on open, after a backup copy)."""

@@ -1,0 +1,42 @@
+"""Every table of the book, one module per context. Importing this package registers them all
+on ``Base.metadata`` (Alembic's autogenerate and the schema check rely on that)."""
+
+from bookbridge.store.models.audit import AuditEntry
+from bookbridge.store.models.company import BookMeta, Company, Setting
+from bookbridge.store.models.connections import Connection
+from bookbridge.store.models.expenses import (
+    Expense,
+    ExpenseField,
+    ExpenseReceipt,
+    ExpenseStatus,
+    PaymentMethod,
+    Receipt,
+)
+from bookbridge.store.models.imports import (
+    BatchStatus,
+    CsvProfile,
+    DedupeDecision,
+    DedupeOutcome,
+    ImportBatch,
+    ImportIssue,
+    IssueSeverity,
+    SourceState,
+)
+from bookbridge.store.models.reference import (
+    AccountKind,
+    Category,
+    Dimension,
+    DimensionKind,
+    Employee,
+    LedgerAccount,
+    Vendor,
+    VendorAlias,
+)
+
+__all__ = [
+    "AccountKind", "AuditEntry", "BatchStatus", "BookMeta", "Category", "Company", "Connection",
+    "CsvProfile", "DedupeDecision", "DedupeOutcome", "Dimension", "DimensionKind", "Employee",
+    "Expense", "ExpenseField", "ExpenseReceipt", "ExpenseStatus", "ImportBatch", "ImportIssue",
+    "IssueSeverity", "LedgerAccount", "PaymentMethod", "Receipt", "Setting", "SourceState",
+    "Vendor", "VendorAlias",
+]

@@ -1,0 +1,139 @@
+"""Expenses, their custom fields and their receipts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bookbridge.core.money import Money
+from bookbridge.store.base import Base, UTCDateTime, enum_column
+
+
+class PaymentMethod(str, enum.Enum):
+    """Who paid decides the credit side of the entry (see ACCOUNTING.md)."""
+
+    COMPANY_CARD = "company_card"
+    REIMBURSABLE = "reimbursable"
+    CASH = "cash"
+    BANK = "bank"
+
+
+class ExpenseStatus(str, enum.Enum):
+    """Where an expense is on its way to the ledger."""
+
+    IMPORTED = "imported"          # landed, not yet coded
+    CONFLICT = "conflict"          # a second version of a source record; needs a person
+    CODED = "coded"                # has a template version and accounts
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"          # postable
+    REJECTED = "rejected"          # sent back with a reason
+    QUEUED = "queued"              # in the outbox
+    POSTED = "posted"              # the accounting system has it
+    SKIPPED = "skipped"            # excluded on purpose, with a recorded reason
+
+
+class Expense(Base):
+    """One spend as a source system reported it, after normalisation.
+
+    ``key`` is immutable (a trigger refuses changes) and is what dedupe and idempotency hang on:
+    the source's own id when it has one, else a content hash plus an occurrence index.
+    """
+
+    __tablename__ = "expenses"
+    __table_args__ = (
+        sa.Index("ix_expenses_source", "source_system", "source_id"),
+        sa.Index("ix_expenses_content", "source_system", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    source_system: Mapped[str] = mapped_column(sa.String(60))
+    source_id: Mapped[str | None] = mapped_column(sa.String(200))
+    occurrence_index: Mapped[int] = mapped_column(default=0)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"), index=True)
+    source_file: Mapped[str | None] = mapped_column(sa.String(500))
+    source_line: Mapped[int | None]
+
+    txn_date: Mapped[date] = mapped_column(sa.Date(), index=True)
+    employee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employees.id"), index=True)
+    vendor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("vendors.id"), index=True)
+    vendor_raw: Mapped[str | None] = mapped_column(sa.String(300))
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    category_raw: Mapped[str | None] = mapped_column(sa.String(200))
+
+    amount_minor: Mapped[int]
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    tax_minor: Mapped[int | None]
+    original_amount_minor: Mapped[int | None]
+    original_currency: Mapped[str | None] = mapped_column(sa.String(3))
+
+    payment_method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod, name="payment_method"))
+    card: Mapped[str | None] = mapped_column(sa.String(60))
+    memo: Mapped[str | None] = mapped_column(sa.Text())
+    reference: Mapped[str | None] = mapped_column(sa.String(200))
+    report_id: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    receipt_url: Mapped[str | None] = mapped_column(sa.String(1000))
+
+    status: Mapped[ExpenseStatus] = mapped_column(
+        enum_column(ExpenseStatus, name="expense_status"), default=ExpenseStatus.IMPORTED, index=True
+    )
+    review_flags: Mapped[str | None] = mapped_column(sa.Text())  # JSON list of warning codes
+    conflict_with_id: Mapped[int | None] = mapped_column(sa.ForeignKey("expenses.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    fields: Mapped[list["ExpenseField"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def amount(self) -> Money:
+        return Money.from_minor(self.amount_minor, self.currency)
+
+    @property
+    def tax(self) -> Money | None:
+        return None if self.tax_minor is None else Money.from_minor(self.tax_minor, self.currency)
+
+    def field(self, name: str) -> str | None:
+        """The value of a custom field, or None."""
+        return next((f.value for f in self.fields if f.name == name), None)
+
+
+class ExpenseField(Base):
+    """A custom field (project, cost centre, client, vehicle id, odometer, litres, miles,
+    per-mile rate...) kept as canonical text so mapping can later turn it into a dimension or
+    a line. Numbers are stored as plain decimal strings (``"412.50"``), never floats."""
+
+    __tablename__ = "expense_fields"
+
+    expense_id: Mapped[int] = mapped_column(sa.ForeignKey("expenses.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text())
+
+
+class Receipt(Base):
+    """A receipt image or PDF stored inside the encrypted book, or a link to one.
+
+    Files are deduplicated by SHA-256; a URL reference is kept as a link with no content.
+    """
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    url: Mapped[str | None] = mapped_column(sa.String(1000))
+    file_name: Mapped[str | None] = mapped_column(sa.String(300))
+    mime_type: Mapped[str | None] = mapped_column(sa.String(100))
+    size: Mapped[int | None]
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary(), deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExpenseReceipt(Base):
+    """Links receipts to expenses (one file can back several expenses)."""
+
+    __tablename__ = "expense_receipts"
+
+    expense_id: Mapped[int] = mapped_column(sa.ForeignKey("expenses.id", ondelete="CASCADE"), primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(sa.ForeignKey("receipts.id"), primary_key=True, index=True)
