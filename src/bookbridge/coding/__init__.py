@@ -1,0 +1,1 @@
+"""Coding: mapping templates, rules, approvals, tax and currency."""

@@ -1,0 +1,1 @@
+"""Journal builder (pure): coded expenses in, balanced journal entries out."""
