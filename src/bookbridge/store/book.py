@@ -153,10 +153,15 @@ def open_book(path: Path, passphrase: str, *, migrate: bool = True) -> Book:
     path = Path(path)
     if not path.is_file():
         raise NotABook(f"{path} does not exist or is not a file.", str(path))
+    if path.stat().st_size == 0:
+        raise NotABook(f"{path} is empty: it is not a Bookbridge book.", str(path))
     # Prove the passphrase on one connection before building anything on top of it.
     connect_raw(path, passphrase).close()
     engine = make_engine(path, passphrase)
     try:
+        with engine.connect() as conn:
+            if _schema_revision(conn) is None:  # never "migrate" a foreign database into a book
+                raise NotABook(f"{path} is an encrypted database but not a Bookbridge book.", str(path))
         if migrate:
             _migrate(engine, path)
         with engine.connect() as conn:

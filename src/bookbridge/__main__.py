@@ -1,0 +1,7 @@
+"""`python -m bookbridge` is the same as the `bookbridge` command."""
+
+import sys
+
+from bookbridge.cli import main
+
+sys.exit(main())

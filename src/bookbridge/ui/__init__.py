@@ -1,0 +1,1 @@
+"""The desktop app. The ONLY package that imports Qt (PySide6)."""

@@ -1,0 +1,29 @@
+"""Starting the desktop app."""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from PySide6.QtWidgets import QApplication
+
+from bookbridge import __version__
+
+
+def create_application(argv: Sequence[str] = ()) -> QApplication:
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName("Bookbridge")
+    app.setOrganizationName("Bookbridge")
+    app.setApplicationVersion(__version__)
+    return app  # type: ignore[return-value]
+
+
+def run_app(argv: Sequence[str] = ()) -> int:
+    """Open the main window with the open-or-create dialog on top; returns the exit code."""
+    from bookbridge.ui.main_window import MainWindow
+
+    app = create_application(argv)
+    window = MainWindow()
+    window.show()
+    window.show_open_dialog()
+    return app.exec()
