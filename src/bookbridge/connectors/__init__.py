@@ -1,0 +1,1 @@
+"""One protocol and one HTTP layer for every accounting system; no SQLAlchemy, no Qt."""

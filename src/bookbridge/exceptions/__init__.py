@@ -1,0 +1,1 @@
+"""The exception queue: severity, owner, SLA and resolution trail."""

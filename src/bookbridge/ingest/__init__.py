@@ -1,0 +1,1 @@
+"""Import pipeline: readers, normalisation, validation, dedupe, receipts."""

@@ -1,0 +1,1 @@
+"""Bank and card statements, matching, month-end checklist, periods."""

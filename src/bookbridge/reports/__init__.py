@@ -1,0 +1,1 @@
+"""PDF reconciliation packs and CSV exports."""

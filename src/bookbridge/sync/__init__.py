@@ -1,0 +1,1 @@
+"""The sync engine: outbox, runner, pull and conflicts, runs, locks."""
