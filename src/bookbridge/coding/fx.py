@@ -9,13 +9,21 @@ half-up to the home currency's minor unit.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from xml.etree import ElementTree
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedET
 
 from bookbridge.coding.tax import round_minor
 from bookbridge.core.currency import currency as _currency
-from bookbridge.core.errors import MoneyError
+from bookbridge.core.currency import is_currency
+from bookbridge.core.errors import ImportFileError, MoneyError
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +95,222 @@ def to_home(amount: Decimal, currency_code: str, home_currency: str, rate: FxRat
     if (rate.base, rate.quote) != (code, home):
         raise MoneyError(f"a {rate.base}/{rate.quote} rate cannot convert {code} into {home}")
     return rate.convert(amount)
+
+
+def find_rate(rates: Iterable[FxRate], base: str, quote: str, on: date, *, max_age_days: int = 7) -> FxRate | None:
+    """The newest ``base``/``quote`` rate dated on or before ``on`` and at most ``max_age_days`` old.
+
+    Reference rates are not published at weekends or on bank holidays, so an expense dated on a
+    Saturday takes Friday's rate; a rate older than ``max_age_days`` is treated as missing rather
+    than silently applied. Ties on the date keep the first rate given (callers order by priority).
+    """
+    base, quote = _currency(base).code, _currency(quote).code
+    best: FxRate | None = None
+    for rate in rates:
+        if (rate.base, rate.quote) != (base, quote) or rate.as_of > on:
+            continue
+        if (on - rate.as_of).days > max_age_days:
+            continue
+        if best is None or rate.as_of > best.as_of:
+            best = rate
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class FxSettlement:
+    """The home-currency figures of paying off a foreign-currency balance at a later rate.
+
+    Attributes:
+        booked_home: the balance's home value when it was booked (its carrying amount).
+        paid_home: what settling it costs today: foreign amount × settlement rate, rounded.
+        difference: ``paid_home - booked_home``. For a balance we owe (employee payable, A/P) a
+            positive difference is a realised FX **loss** (we paid more home currency than booked)
+            and a negative one a **gain**; the signs also hold for refunds, where both amounts are
+            negative.
+    """
+
+    booked_home: Decimal
+    paid_home: Decimal
+    difference: Decimal
+
+
+def settle_foreign_balance(foreign_amount: Decimal, booked_home: Decimal, settlement_rate: FxRate) -> FxSettlement:
+    """Compute the realised FX difference when a foreign balance is paid at ``settlement_rate``.
+
+    ACCOUNTING.md example 10: EUR 195.00 booked at USD 210.00, paid at 1.085 USD/EUR:
+    paid 211.58 (211.575 rounded half-up), difference +1.58, a loss.
+    """
+    paid_home = settlement_rate.convert(foreign_amount)
+    booked = round_minor(booked_home, settlement_rate.quote)
+    return FxSettlement(booked_home=booked, paid_home=paid_home, difference=paid_home - booked)
+
+
+# --- ECB euro foreign exchange reference rates ---------------------------------------------------
+
+ECB_SOURCE = "ECB"
+_ECB_NAMESPACE_FREE_TAG = "Cube"
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+         "october", "november", "december"),
+        start=1,
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RateSet:
+    """Rates read from a file (or derived from one), and what was left out and why.
+
+    Attributes:
+        rates: the rates, in file order.
+        skipped: one sentence per thing not turned into a rate (withdrawn currency, "N/A"
+            cells, a day without the home currency), so nothing disappears silently.
+    """
+
+    rates: tuple[FxRate, ...]
+    skipped: tuple[str, ...] = ()
+
+    def dates(self) -> tuple[date, ...]:
+        """The distinct as-of dates, ascending."""
+        return tuple(sorted({rate.as_of for rate in self.rates}))
+
+
+def parse_ecb(data: bytes | str, *, name: str = "ECB file") -> RateSet:
+    """Read an ECB reference-rate file, CSV or XML, into EUR-based rates.
+
+    Accepts the files the ECB publishes: ``eurofxref.csv`` (one day, dates like
+    ``25 January 2018``), ``eurofxref-hist.csv`` (one row per day, ISO dates, ``N/A`` for
+    currencies not quoted that day) and the gesmes XML ``eurofxref-daily.xml`` /
+    ``eurofxref-hist-90d.xml`` / ``eurofxref-hist.xml``. Every rate comes out as
+    ``FxRate(base="EUR", quote=X, rate=X per EUR, source="ECB")``.
+
+    Raises:
+        ImportFileError: the file is not a readable ECB rate file or holds no rates.
+    """
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
+    if not text.strip():
+        raise ImportFileError(f"{name} is empty; expected ECB reference rates (CSV or XML)", path=name)
+    if text.lstrip().startswith("<"):
+        result = _parse_ecb_xml(text, name)
+    else:
+        result = _parse_ecb_csv(text, name)
+    if not result.rates:
+        raise ImportFileError(f"{name} holds no exchange rates in the ECB format", path=name)
+    return result
+
+
+def _parse_ecb_csv(text: str, name: str) -> RateSet:
+    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    if not rows or rows[0][0].strip().lower() != "date":
+        raise ImportFileError(f"{name}: the first column must be 'Date' as in the ECB CSV files", path=name)
+    header = [cell.strip() for cell in rows[0]]
+    rates: list[FxRate] = []
+    skipped = _Skipped()
+    for line_number, row in enumerate(rows[1:], start=2):
+        as_of = _ecb_date(row[0], name, line_number)
+        for code, cell in zip(header[1:], row[1:]):
+            if code:
+                _add_ecb_rate(rates, skipped, code, cell.strip(), as_of, f"{name} line {line_number}")
+    return RateSet(tuple(rates), skipped.notes())
+
+
+def _parse_ecb_xml(text: str, name: str) -> RateSet:
+    try:
+        root = DefusedET.fromstring(text.encode("utf-8"))
+    except (ElementTree.ParseError, DefusedXmlException) as error:
+        raise ImportFileError(f"{name} is not well-formed XML ({error})", path=name) from error
+    rates: list[FxRate] = []
+    skipped = _Skipped()
+    for day in root.iter():
+        if _local(day.tag) != _ECB_NAMESPACE_FREE_TAG or "time" not in day.attrib:
+            continue
+        as_of = _ecb_date(day.attrib["time"], name, None)
+        for cube in day:
+            if _local(cube.tag) == _ECB_NAMESPACE_FREE_TAG and "currency" in cube.attrib:
+                where = f"{name} day {as_of.isoformat()}"
+                _add_ecb_rate(rates, skipped, cube.attrib["currency"], cube.attrib.get("rate", ""), as_of, where)
+    return RateSet(tuple(rates), skipped.notes())
+
+
+def _local(tag: object) -> str:
+    """Element name without its namespace: the ECB moved namespaces once, the names stayed."""
+    return str(tag).rsplit("}", 1)[-1]
+
+
+def _ecb_date(text: str, name: str, line_number: int | None) -> date:
+    raw = text.strip()
+    where = f"{name} line {line_number}" if line_number else name
+    try:
+        if raw[:4].isdigit():
+            return date.fromisoformat(raw)
+        # "25 January 2018": month names parsed here, not with strptime, whose %B follows the
+        # process locale (a French desktop would read "janvier").
+        day_text, month_text, year_text = raw.split()
+        return date(int(year_text), _MONTHS[month_text.lower()], int(day_text))
+    except (ValueError, KeyError):
+        raise ImportFileError(f"{where}: {raw!r} is not a date in the ECB format", path=name) from None
+
+
+class _Skipped:
+    """Collects what a parse left out, one summary sentence per reason and currency."""
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def add(self, code: str, reason: str) -> None:
+        self._counts[(code, reason)] = self._counts.get((code, reason), 0) + 1
+
+    def notes(self) -> tuple[str, ...]:
+        return tuple(f"{code}: {count} value(s) skipped, {reason}" for (code, reason), count in self._counts.items())
+
+
+def _add_ecb_rate(rates: list[FxRate], skipped: _Skipped, code: str, cell: str, as_of: date, where: str) -> None:
+    code = code.strip().upper()
+    if cell.upper() in ("", "N/A"):
+        skipped.add(code, "not quoted (N/A)")
+        return
+    if not is_currency(code):
+        skipped.add(code, "not an active ISO 4217 currency (withdrawn before the euro or since)")
+        return
+    try:
+        value = Decimal(cell)
+    except InvalidOperation:
+        raise ImportFileError(f"{where}: the {code} rate {cell!r} is not a number") from None
+    rates.append(FxRate(base="EUR", quote=code, rate=value, as_of=as_of, source=ECB_SOURCE))
+
+
+def rates_into(eur_rates: RateSet | Iterable[FxRate], home_currency: str) -> RateSet:
+    """Turn EUR-based ECB rates into rates *into* ``home_currency`` (foreign → home).
+
+    The ECB quotes X per EUR. A USD-home book needs USD per X: for each day,
+    ``USD per X = (USD per EUR) / (X per EUR)``, and ``USD per EUR`` is the ECB's own figure.
+    A EUR-home book gets ``EUR per X = 1 / (X per EUR)``. Derived rates keep 12 significant
+    digits and say ``"ECB (derived)"`` as their source; the one rate quoted as published keeps
+    ``"ECB"``.
+    """
+    home = _currency(home_currency).code
+    source = eur_rates.rates if isinstance(eur_rates, RateSet) else tuple(eur_rates)
+    notes = list(eur_rates.skipped) if isinstance(eur_rates, RateSet) else []
+    by_day: dict[date, dict[str, FxRate]] = {}
+    for rate in source:
+        if rate.base != "EUR":
+            raise MoneyError(f"expected EUR-based reference rates, got a {rate.base}/{rate.quote} rate")
+        by_day.setdefault(rate.as_of, {})[rate.quote] = rate
+    derived: list[FxRate] = []
+    for as_of in sorted(by_day):
+        quotes = by_day[as_of]
+        if home == "EUR":
+            derived.extend(rate.inverted() for rate in quotes.values())
+            continue
+        home_per_eur = quotes.get(home)
+        if home_per_eur is None:
+            notes.append(f"{as_of.isoformat()}: no {home} rate that day, so no rates into {home}")
+            continue
+        derived.append(home_per_eur)  # EUR -> home is the ECB's own figure, kept as published
+        for code, rate in quotes.items():
+            if code != home:
+                cross = _derived(home_per_eur.rate / rate.rate)
+                derived.append(FxRate(code, home, cross, as_of, _derived_source(rate.source)))
+    return RateSet(tuple(derived), tuple(notes))
