@@ -1,0 +1,1 @@
+"""Plumbing shared by every sandbox server: HTTP, limits, faults, state files, tokens."""
