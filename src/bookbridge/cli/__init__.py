@@ -24,6 +24,7 @@ log = logging.getLogger("bookbridge.cli")
 
 COMMAND_MODULES = [
     "bookbridge.cli.book",
+    "bookbridge.cli.sandbox",
 ]
 
 
