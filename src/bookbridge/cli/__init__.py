@@ -25,6 +25,7 @@ log = logging.getLogger("bookbridge.cli")
 COMMAND_MODULES = [
     "bookbridge.cli.book",
     "bookbridge.cli.sandbox",
+    "bookbridge.cli.rates",
 ]
 
 

@@ -1,6 +1,15 @@
 """Every table of the book, one module per context. Importing this package registers them all
 on ``Base.metadata`` (Alembic's autogenerate and the schema check rely on that)."""
 
+from bookbridge.store.models.approvals import (
+    ApprovalDecision,
+    ApprovalLevel,
+    ApprovalRecord,
+    ApproverRole,
+    CodingResult,
+    CodingState,
+    ExchangeRate,
+)
 from bookbridge.store.models.audit import AuditEntry
 from bookbridge.store.models.company import BookMeta, Company, Setting
 from bookbridge.store.models.connections import Connection
@@ -39,4 +48,6 @@ __all__ = [
     "Expense", "ExpenseField", "ExpenseReceipt", "ExpenseStatus", "ImportBatch", "ImportIssue",
     "IssueSeverity", "LedgerAccount", "PaymentMethod", "Receipt", "Setting", "SourceState",
     "Vendor", "VendorAlias",
+    "ApprovalDecision", "ApprovalLevel", "ApprovalRecord", "ApproverRole", "CodingResult", "CodingState",
+    "ExchangeRate",
 ]
