@@ -11,6 +11,11 @@ from bookbridge.store.models.approvals import (
     ExchangeRate,
 )
 from bookbridge.store.models.audit import AuditEntry
+from bookbridge.store.models.coding import (  # noqa: F401  (mapping templates, issue 3)
+    CodingTemplate,
+    CodingTemplateDraft,
+    CodingTemplateVersion,
+)
 from bookbridge.store.models.company import BookMeta, Company, Setting
 from bookbridge.store.models.connections import Connection
 from bookbridge.store.models.expenses import (
