@@ -7,6 +7,7 @@ raw (status + JSON parsed with Decimals) so tests assert on what the wire carrie
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -44,6 +45,16 @@ def connect(base_url: str) -> dict[str, Any]:
     return answer.json()
 
 
+def encode(body: Any) -> str:
+    """JSON with Decimals written as bare numbers, as an API client sends amounts.
+
+    Independent of the sandbox's own encoder on purpose: the request side must not share a bug
+    with the side under test.
+    """
+    marked = json.dumps(body, default=lambda value: f"__decimal__{value}__" if isinstance(value, Decimal) else str(value))
+    return re.sub(r'"__decimal__(-?[0-9.]+)__"', r"\1", marked)
+
+
 def decode(answer: requests.Response) -> Any:
     return json.loads(answer.text, parse_float=Decimal)
 
@@ -63,7 +74,7 @@ class Client:
 
     def post(self, path: str, body: Any, **params: Any) -> requests.Response:
         params.setdefault("minorversion", MINOR_VERSION)
-        data = json.dumps(body, default=str) if not isinstance(body, (str, bytes)) else body
+        data = encode(body) if not isinstance(body, (str, bytes)) else body
         return self.session.post(
             f"{self.api}/{path}", params=params, data=data, headers={"Content-Type": "application/json"}, timeout=10
         )

@@ -85,12 +85,12 @@ class FaultInjector:
         unknown = sorted(set(changes) - known)
         if unknown:
             raise SandboxError(f"unknown fault setting(s): {', '.join(unknown)}")
-        try:
-            new_config = replace(self._config, **changes)
-        except TypeError as exc:
-            raise SandboxError(f"bad fault setting: {exc}") from exc
         parsed_queue = [self._parse_fault(name) for name in queue] if queue is not None else None
         with self._lock:
+            try:
+                new_config = replace(self._config, **changes)
+            except TypeError as exc:
+                raise SandboxError(f"bad fault setting: {exc}") from exc
             if "seed" in changes:
                 self._random = random.Random(new_config.seed)
             self._config = new_config

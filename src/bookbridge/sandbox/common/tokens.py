@@ -181,6 +181,7 @@ class TokenStore:
         access = "eyJ" + secrets.token_urlsafe(48)
         refresh = "AB11" + secrets.token_urlsafe(36)
         with self._lock:
+            self._prune_expired()
             self._access[_digest(access)] = _Grant(
                 tenant, client_id, scope, self._expiry(self.lifetimes.access), family=family
             )
@@ -189,6 +190,12 @@ class TokenStore:
             )
         self._changed()
         return TokenSet(access, refresh, self.lifetimes.access, self.lifetimes.refresh, tenant, scope)
+
+    def _prune_expired(self) -> None:
+        """Forget dead credentials so a long-running sandbox does not grow without bound."""
+        for table in (self._codes, self._access, self._refresh):
+            for digest in [d for d, grant in table.items() if self._expired(grant)]:
+                del table[digest]
 
     def refresh(self, refresh_token: str, *, client_id: str) -> TokenSet:
         """Rotate: spend ``refresh_token`` and issue a new access and refresh token.

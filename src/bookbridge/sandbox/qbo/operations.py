@@ -37,12 +37,12 @@ def read(store: CompanyStore, entity: EntityType, object_id: str) -> dict[str, A
 
 def create(store: CompanyStore, entity: EntityType, body: Any, today: date) -> dict[str, Any]:
     """Validate and store a new object; returns it as QBO would."""
-    if not entity.creatable or entity.name not in PREPARERS:
-        raise errors.unsupported_operation(f"create {entity.name}")
     payload = _payload(body, entity)
     if payload.get("Id"):
         # A body with an Id sent to the create route is an update in QBO's API.
         return update(store, entity, payload, today)
+    if not entity.creatable or entity.name not in PREPARERS:
+        raise errors.unsupported_operation(f"create {entity.name}")
     with store.transaction():
         prepared = PREPARERS[entity.name](store, payload, None, today)
         return store.insert(entity.name, prepared)

@@ -87,6 +87,7 @@ class QboSandbox:
             state_file, token_file = JsonStateFile(state_path), JsonStateFile(token_path)
         self.store = CompanyStore(realm_id, self.clock.now, state_file)
         self._token_file = token_file
+        self._token_save_lock = threading.Lock()
         self.tokens = TokenStore(self.clock.now, on_change=self._save_tokens)
         if token_file and (saved := token_file.load()):
             self.tokens.load_dict(saved)
@@ -147,7 +148,9 @@ class QboSandbox:
 
     def _save_tokens(self) -> None:
         if self._token_file is not None:
-            self._token_file.save(self.tokens.to_dict())
+            # Snapshot and write under one lock, so a slower writer never lands an older snapshot last.
+            with self._token_save_lock:
+                self._token_file.save(self.tokens.to_dict())
 
     # --- request handling ------------------------------------------------------------------
     def handle(self, request: Request) -> Response:
