@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -180,7 +181,7 @@ class RateSet:
 def parse_ecb(data: bytes | str, *, name: str = "ECB file") -> RateSet:
     """Read an ECB reference-rate file, CSV or XML, into EUR-based rates.
 
-    Accepts the files the ECB publishes: ``eurofxref.csv`` (one day, dates like
+    Accepts the files the ECB publishes, zipped (``eurofxref.zip``) or not: ``eurofxref.csv`` (one day, dates like
     ``25 January 2018``), ``eurofxref-hist.csv`` (one row per day, ISO dates, ``N/A`` for
     currencies not quoted that day) and the gesmes XML ``eurofxref-daily.xml`` /
     ``eurofxref-hist-90d.xml`` / ``eurofxref-hist.xml``. Every rate comes out as
@@ -189,6 +190,8 @@ def parse_ecb(data: bytes | str, *, name: str = "ECB file") -> RateSet:
     Raises:
         ImportFileError: the file is not a readable ECB rate file or holds no rates.
     """
+    if isinstance(data, bytes) and data.startswith(b"PK\x03\x04"):
+        data, name = _unzip_single(data, name)
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
     if not text.strip():
         raise ImportFileError(f"{name} is empty; expected ECB reference rates (CSV or XML)", path=name)
@@ -199,6 +202,25 @@ def parse_ecb(data: bytes | str, *, name: str = "ECB file") -> RateSet:
     if not result.rates:
         raise ImportFileError(f"{name} holds no exchange rates in the ECB format", path=name)
     return result
+
+
+# The full history CSV is about 2 MB; anything far larger inside a zip is not an ECB file and
+# could be a zip bomb, so it is refused before being inflated.
+_MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
+
+
+def _unzip_single(data: bytes, name: str) -> tuple[bytes, str]:
+    """The one CSV or XML member of an ECB zip (``eurofxref.zip`` holds ``eurofxref.csv``)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [m for m in archive.infolist() if m.filename.lower().endswith((".csv", ".xml"))]
+            if len(members) != 1:
+                raise ImportFileError(f"{name} should hold exactly one CSV or XML rate file", path=name)
+            if members[0].file_size > _MAX_UNZIPPED_BYTES:
+                raise ImportFileError(f"{name}: {members[0].filename} is too large to be an ECB rate file", path=name)
+            return archive.read(members[0]), f"{name}:{members[0].filename}"
+    except zipfile.BadZipFile as error:
+        raise ImportFileError(f"{name} is a damaged zip file ({error})", path=name) from error
 
 
 def _parse_ecb_csv(text: str, name: str) -> RateSet:
@@ -219,7 +241,13 @@ def _parse_ecb_csv(text: str, name: str) -> RateSet:
 def _parse_ecb_xml(text: str, name: str) -> RateSet:
     try:
         root = DefusedET.fromstring(text.encode("utf-8"))
-    except (ElementTree.ParseError, DefusedXmlException) as error:
+    except DefusedXmlException as error:
+        # Entity declarations and external references are how XML bombs and file-disclosure
+        # attacks work; the ECB never uses them, so a file that does is refused outright.
+        raise ImportFileError(
+            f"{name} declares XML entities or external references, which are refused for safety", path=name
+        ) from error
+    except ElementTree.ParseError as error:
         raise ImportFileError(f"{name} is not well-formed XML ({error})", path=name) from error
     rates: list[FxRate] = []
     skipped = _Skipped()

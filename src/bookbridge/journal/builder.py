@@ -33,7 +33,7 @@ class BuildResult:
     """What a build produced.
 
     Attributes:
-        entries: the balanced entries, ordered by date then key.
+        entries: the balanced entries, ordered by date, currency, then key.
         issues: every issue found (errors for the expenses left out, warnings for the rest).
         excluded_expense_keys: expenses left out because of an error, sorted.
     """
@@ -67,7 +67,7 @@ def build_journal(
             continue
         groups.setdefault(group_key(expense, grouping), []).append(expense)
     entries = [_build_entry(key, members, home) for key, members in groups.items()]
-    entries.sort(key=lambda entry: (entry.date, entry.key))
+    entries.sort(key=lambda entry: (entry.date, entry.currency, entry.key))
     return BuildResult(tuple(entries), tuple(issues), tuple(sorted(excluded)))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bookbridge.coding.coded import CodedExpense, CodedLine, Dimensions, Entity, LineKind
+from bookbridge.coding.coded import CodedExpense, CodedLine, Dimensions, Entity, LineKind, quantity_memo
 from bookbridge.coding.fx import FxRate
 from bookbridge.coding.tax import split_line_tax
 from bookbridge.journal.model import LineRole
@@ -123,6 +123,8 @@ def _debit_line(
     quantity = line.quantity
     if quantity is not None and line.amount < 0 < quantity:
         quantity = -quantity  # a refunded fill-up gives the litres back
+    if not line.memo and line.quantity is not None and line.unit:
+        memo = f"{memo} ({quantity_memo(line.quantity, line.unit)})"  # fuel: "Pilot 2024-03-01 (78.5 gal)"
     return DraftLine(
         account=line.account,
         amount=amount,

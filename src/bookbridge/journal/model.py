@@ -72,7 +72,6 @@ class LineRole(StrEnum):
     CREDIT = "credit"  # who paid: card, employee payable, bank, A/P, payroll clearing
     SETTLEMENT = "settlement"  # the bank side of a reimbursement or payment
     FX = "fx"  # realised foreign-exchange gain or loss
-    ROUNDING = "rounding"  # reserved: we put residues on the largest line instead (see balance.py)
 
 
 @dataclass(frozen=True, slots=True)
