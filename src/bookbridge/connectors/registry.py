@@ -1,0 +1,88 @@
+"""The accounting systems Bookbridge can connect to, and how to open a connector for a connection.
+
+Each provider is described once by a :class:`ProviderSpec`: its environments, its OAuth endpoints
+for a base URL, whether a loopback redirect is allowed there, where the company id arrives, and
+the connector class. Xero, Sage Intacct and NetSuite add their spec to :data:`PROVIDERS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from bookbridge.connectors.oauth import OAuthEndpoints, TokenManager
+from bookbridge.connectors.protocol import Authenticator, Connector
+from bookbridge.connectors.quickbooks import config as qbo_config
+from bookbridge.connectors.quickbooks.connector import QuickBooksConnector
+from bookbridge.connectors.settings import ConnectionSettings
+from bookbridge.connectors.tokens import TokenStore
+from bookbridge.core.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSpec:
+    """Everything generic code needs to know about one accounting system.
+
+    Attributes:
+        name: registry name, stored in the book's ``connections.provider``.
+        label: the name people know it by.
+        environments: named base URLs (``production``, ``sandbox``).
+        oauth_endpoints: OAuth endpoints serving a given base URL.
+        loopback_allowed: whether a ``http://127.0.0.1`` redirect is accepted for a base URL.
+        company_id_param: the redirect parameter carrying the company id (QBO ``realmId``).
+        connector_class: builds the connector for a connection.
+    """
+
+    name: str
+    label: str
+    environments: Mapping[str, str]
+    oauth_endpoints: Callable[[str], OAuthEndpoints]
+    loopback_allowed: Callable[[str], bool]
+    company_id_param: str | None
+    connector_class: Callable[[ConnectionSettings, Authenticator], Connector]
+
+    def base_url(self, url_or_environment: str | None) -> str:
+        """A base URL from an environment name or a URL (``None``: production)."""
+        value = url_or_environment or "production"
+        return self.environments.get(value, value)
+
+
+PROVIDERS: dict[str, ProviderSpec] = {
+    qbo_config.PROVIDER: ProviderSpec(
+        name=qbo_config.PROVIDER,
+        label=qbo_config.LABEL,
+        environments=qbo_config.ENVIRONMENTS,
+        oauth_endpoints=qbo_config.oauth_endpoints,
+        # Intuit hosts need a registered redirect (https in production) [Q3]; local sandboxes take any.
+        loopback_allowed=qbo_config.is_local_sandbox,
+        company_id_param="realmId",
+        connector_class=QuickBooksConnector,
+    ),
+}
+
+
+def provider(name: str) -> ProviderSpec:
+    """The spec registered as ``name``.
+
+    Raises:
+        UsageError: no such provider.
+    """
+    try:
+        return PROVIDERS[name]
+    except KeyError:
+        known = ", ".join(sorted(PROVIDERS))
+        raise UsageError(f"unknown accounting system {name!r}; known: {known}") from None
+
+
+def token_manager(spec: ProviderSpec, settings: ConnectionSettings, store: TokenStore) -> TokenManager:
+    """The authenticator of an OAuth connection, reading and renewing tokens in ``store``."""
+    return TokenManager(
+        store, spec.oauth_endpoints(settings.base_url), provider=spec.name, label=spec.label,
+        connection=settings.name, timeouts=settings.timeouts, sync_log=settings.sync_log,
+    )
+
+
+def open_connector(settings: ConnectionSettings, store: TokenStore) -> Connector:
+    """A ready connector for a recorded connection, authenticated from ``store``."""
+    spec = provider(settings.provider)
+    return spec.connector_class(settings, token_manager(spec, settings, store))
