@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bookbridge.sandbox.common import jsonio
@@ -74,7 +75,7 @@ def _numbers(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def _float_free(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """Rates as strings: the JSON writer refuses floats on purpose."""
-    return {key: (repr(value) if isinstance(value, float) else value) for key, value in snapshot.items()}
+    """Rates as Decimals (written as JSON numbers): the JSON writer refuses floats on purpose."""
+    return {key: (Decimal(repr(value)) if isinstance(value, float) else value) for key, value in snapshot.items()}
 
 

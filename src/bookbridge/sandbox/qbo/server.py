@@ -201,6 +201,7 @@ class QboSandbox:
         kind = "batch" if segment.lower() == "batch" else "api"
         admission = self.limiter.admit(realm, kind)
         if not admission.allowed:
+            self.count(f"throttled_{admission.limit_name}")
             return self._throttled(admission.retry_after_seconds)
         try:
             return self._admitted(request, segment, rest)
