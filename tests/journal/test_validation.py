@@ -10,7 +10,16 @@ from journal_helpers import D, coded
 
 from bookbridge.core.errors import ValidationFailed
 from bookbridge.journal.builder import build_entries, build_journal
-from bookbridge.journal.model import CodedLine, Entity, EntityKind, FxRate, PostingType, TaxMode, TaxTreatment
+from bookbridge.journal.model import (
+    CodedLine,
+    Entity,
+    EntityKind,
+    FxRate,
+    Grouping,
+    PostingType,
+    TaxMode,
+    TaxTreatment,
+)
 from bookbridge.journal.validation import Severity, validate_entry, validate_expense
 
 
@@ -136,3 +145,11 @@ def test_float_amount_is_refused_at_construction() -> None:
     """Money is never a float: a CodedLine with a float amount is refused."""
     with pytest.raises(ValueError, match="Decimal"):
         CodedLine("Fuel", 85.4)  # type: ignore[arg-type]
+
+
+def test_batch_that_nets_to_zero_is_kept_and_flagged() -> None:
+    """A purchase and its refund alone in a month: an entry with no lines, lineage kept, a 'nothing_to_post' warning."""
+    result = build_journal([coded("buy", "9.99"), coded("back", "-9.99")], "USD", Grouping.MONTH)
+    [entry] = result.entries
+    assert (entry.lines, entry.source_expense_keys) == ((), ("back", "buy"))
+    assert [(i.severity, i.code) for i in result.issues] == [(Severity.WARNING, "nothing_to_post")]

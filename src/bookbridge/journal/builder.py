@@ -67,6 +67,16 @@ def build_journal(
             continue
         groups.setdefault(group_key(expense, grouping), []).append(expense)
     entries = [_build_entry(key, members, home) for key, members in groups.items()]
+    for entry in entries:
+        if not entry.lines:
+            # Everything in it netted to zero (a purchase and its refund in one batch, a 0.00
+            # expense): the entry is kept so its expenses keep their lineage, and flagged so the
+            # poster skips it instead of sending an empty journal.
+            issues.append(Issue(
+                Severity.WARNING, "nothing_to_post", "lines",
+                f"entry {entry.key[:12]} ({entry.memo}) nets to zero and has no lines to post",
+                entry.key,
+            ))
     entries.sort(key=lambda entry: (entry.date, entry.currency, entry.key))
     return BuildResult(tuple(entries), tuple(issues), tuple(sorted(excluded)))
 
