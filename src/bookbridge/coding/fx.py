@@ -263,7 +263,7 @@ def _parse_ecb_xml(text: str, name: str) -> RateSet:
 
 
 def _local(tag: object) -> str:
-    """Element name without its namespace: the ECB moved namespaces once, the names stayed."""
+    """Element name without its namespace, so a changed namespace URI cannot break the import."""
     return str(tag).rsplit("}", 1)[-1]
 
 
