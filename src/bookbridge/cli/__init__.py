@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "bookbridge.cli.book",
     "bookbridge.cli.sandbox",
     "bookbridge.cli.rates",
+    "bookbridge.cli.exceptions",
 ]
 
 

@@ -46,6 +46,27 @@ from bookbridge.store.models.reference import (
     Vendor,
     VendorAlias,
 )
+from bookbridge.store.models.exceptions import (  # noqa: F401  (the exception queue, issue 5)
+    ExceptionCategory,
+    ExceptionEvent,
+    ExceptionItem,
+    ExceptionRecord,
+    ExceptionSeverity,
+    ExceptionStatus,
+)
+from bookbridge.store.models.sync import (  # noqa: F401  (outbox, runs, lock, reference cache, issue 5)
+    AttachmentStatus,
+    OutboxAttachment,
+    OutboxExpense,
+    OutboxItem,
+    OutboxStatus,
+    RemoteReference,
+    RemoteState,
+    RunStatus,
+    SyncLock,
+    SyncRun,
+    SyncState,
+)
 
 __all__ = [
     "AccountKind", "AuditEntry", "BatchStatus", "BookMeta", "Category", "Company", "Connection",
