@@ -42,6 +42,7 @@ ENTITY_TYPES: tuple[EntityType, ...] = (
     EntityType("Purchase", TRANSACTION, label="Expense"),
     EntityType("Bill", TRANSACTION, label="Bill"),
     EntityType("Vendor", NAME_LIST, ref_plural="Vendors"),
+    EntityType("Customer", NAME_LIST, creatable=False, updatable=False, ref_plural="Customers"),
     EntityType("Account", NAME_LIST, ref_plural="Accounts"),
     EntityType("Class", NAME_LIST, ref_plural="Classes"),
     EntityType("Department", NAME_LIST, ref_plural="Departments"),

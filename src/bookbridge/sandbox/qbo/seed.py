@@ -82,6 +82,12 @@ _VENDORS = [
     ("67", "Old Tire Shop", False, "USD"),
 ]
 
+# Shippers whose freight jobs expenses can be billed to (CustomerRef on expense lines).
+_CUSTOMERS = [
+    ("9", "Acme Foods Distribution", True),
+    ("26", "Great Lakes Paper Co", True),
+]
+
 _CLASSES = [
     ("5000000000000142240", "Truck 7", True),
     ("5000000000000142241", "Truck 12", True),
@@ -137,6 +143,19 @@ def _vendor(row: tuple) -> dict[str, Any]:
         "Vendor1099": False,
         "Balance": Decimal(0),
         "CurrencyRef": currency_ref(currency),
+        **_common(object_id),
+    }
+
+
+def _customer(row: tuple) -> dict[str, Any]:
+    object_id, name, active = row
+    return {
+        "DisplayName": name,
+        "CompanyName": name,
+        "FullyQualifiedName": name,
+        "Active": active,
+        "Balance": Decimal(0),
+        "CurrencyRef": currency_ref(HOME_CURRENCY),
         **_common(object_id),
     }
 
@@ -242,6 +261,7 @@ def seed_company(realm_id: str) -> dict[str, dict[str, dict[str, Any]]]:
     lists: dict[str, list[dict[str, Any]]] = {
         "Account": [_account(row) for row in _ACCOUNTS],
         "Vendor": [_vendor(row) for row in _VENDORS],
+        "Customer": [_customer(row) for row in _CUSTOMERS],
         "Class": [_named(row, SubClass=False) for row in _CLASSES],
         "Department": [_named(row, SubDepartment=False) for row in _DEPARTMENTS],
         "TaxCode": _tax_codes(),
