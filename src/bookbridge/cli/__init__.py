@@ -26,6 +26,11 @@ COMMAND_MODULES = [
     "bookbridge.cli.book",
     "bookbridge.cli.sandbox",
     "bookbridge.cli.rates",
+    "bookbridge.cli.approvals",
+    "bookbridge.cli.code",
+    "bookbridge.cli.journal",
+    "bookbridge.cli.mapping",
+    "bookbridge.cli.rules",
     "bookbridge.cli.exceptions",
 ]
 
