@@ -176,3 +176,53 @@ def test_attachment_to_unknown_transaction_is_refused(client: Client) -> None:
         timeout=5,
     )
     assert decode(answer)["Fault"]["Error"][0]["code"] == "2500"
+
+
+def test_attachables_are_found_by_the_transaction_they_belong_to(client: Client) -> None:
+    """A query on AttachableRef.EntityRef.value finds the files of one transaction."""
+    entry = decode(client.post("journalentry", je_payload("EXP-Q")))["JournalEntry"]
+    metadata = {"AttachableRef": [{"EntityRef": {"type": "JournalEntry", "value": entry["Id"]}}], "FileName": "a.png"}
+    client.session.post(
+        f"{client.api}/upload",
+        params={"minorversion": "75"},
+        files={"file_metadata_01": (None, json.dumps(metadata), "application/json"),
+               "file_content_01": ("a.png", b"\x89PNG", "image/png")},
+        timeout=5,
+    )
+    statement = f"select * from Attachable where AttachableRef.EntityRef.value = '{entry['Id']}'"
+    found = decode(client.query(statement))["QueryResponse"]["Attachable"]
+    assert [a["FileName"] for a in found] == ["a.png"]
+
+
+def test_entry_cannot_be_moved_into_a_closed_period(client: Client) -> None:
+    """Updating a posted entry's TxnDate to before the books-closed date is refused with 6210."""
+    entry = decode(client.post("journalentry", je_payload("EXP-M")))["JournalEntry"]
+    moved = {"Id": entry["Id"], "SyncToken": entry["SyncToken"], "sparse": True, "TxnDate": "2024-06-30"}
+    assert decode(client.post("journalentry", moved))["Fault"]["Error"][0]["code"] == "6210"
+
+
+def test_wrapped_entity_body_is_accepted(client: Client) -> None:
+    """A body wrapped as {"JournalEntry": {...}} is read like a bare one."""
+    answer = client.post("journalentry", {"JournalEntry": je_payload("EXP-W")})
+    assert decode(answer)["JournalEntry"]["DocNumber"] == "EXP-W"
+
+
+def test_foreign_currency_entry_keeps_the_exchange_rate(client: Client) -> None:
+    """A EUR entry with ExchangeRate 1.08 is stored with that currency and exact rate."""
+    payload = je_payload("EXP-EUR", CurrencyRef={"value": "EUR"}, ExchangeRate=Decimal("1.08"))
+    entry = decode(client.post("journalentry", payload))["JournalEntry"]
+    assert entry["CurrencyRef"] == {"value": "EUR", "name": "Euro"}
+    assert entry["ExchangeRate"] == Decimal("1.08")
+
+
+def test_foreign_currency_without_rate_gets_the_company_rate(client: Client) -> None:
+    """A CAD purchase without ExchangeRate is given the company's rate, not 1."""
+    payload = {
+        "PaymentType": "CreditCard", "AccountRef": {"value": "41"}, "TxnDate": "2025-02-05",
+        "CurrencyRef": {"value": "CAD"}, "EntityRef": {"value": "66", "type": "Vendor"},
+        "Line": [{"DetailType": "AccountBasedExpenseLineDetail", "Amount": Decimal("80.00"),
+                  "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "10"}}}],
+    }
+    purchase = decode(client.post("purchase", payload))["Purchase"]
+    assert purchase["CurrencyRef"]["value"] == "CAD"
+    assert purchase["ExchangeRate"] not in (None, Decimal(1))

@@ -73,7 +73,8 @@ def _parse_parts(request: Request) -> list[tuple[dict[str, Any], tuple[str, str,
     metadata: dict[str, dict[str, Any]] = {}
     contents: dict[str, tuple[str, str, bytes]] = {}
     for part in message.iter_parts():  # type: ignore[attr-defined]
-        match = _PART_NAME.match(part.get_param("name", header="content-disposition") or "")
+        name = part.get_param("name", header="content-disposition")
+        match = _PART_NAME.match(name if isinstance(name, str) else "")
         if not match:
             continue
         kind, suffix = match.groups()

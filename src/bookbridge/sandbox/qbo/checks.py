@@ -21,7 +21,7 @@ NOTE_MAX = 4000
 
 
 def amount(value: Any, element: str, *, required: bool = True) -> Decimal | None:
-    """A Decimal from a JSON number or numeric string."""
+    """A Decimal from a JSON number or numeric string (None only when absent and optional)."""
     if value is None:
         if required:
             raise errors.required_missing(element)
@@ -74,7 +74,8 @@ def reference(store: CompanyStore, ref: Any, entity: str, element: str, *, requi
         raise errors.required_missing(f"{element}.value")
     ref_id = str(ref["value"])
     target = store.get(entity, ref_id)
-    plural = (entity_type(entity).ref_plural if entity_type(entity) else "") or entity
+    known_type = entity_type(entity)
+    plural = (known_type.ref_plural if known_type else "") or entity
     if target is None:
         raise errors.invalid_reference(plural, ref_id, element)
     if target.get("Active") is False:
@@ -118,7 +119,7 @@ def currency(store: CompanyStore, ref: Any, rate: Any) -> tuple[dict, Decimal]:
     known = [c for c in store.all("CompanyCurrency") if c.get("Code") == code and c.get("Active") is not False]
     if not known:
         raise errors.invalid_reference("Currencies", code, "CurrencyRef")
-
+    exchange = amount(rate, "ExchangeRate", required=False) or EXCHANGE_RATES.get(code, Decimal(1))
     if exchange <= 0:
         raise errors.invalid_number("ExchangeRate", rate)
     return currency_ref(code), exchange
@@ -130,7 +131,8 @@ def doc_number_unique(store: CompanyStore, entity: str, doc_number: str | None, 
         return
     for other in store.all(entity):
         if other.get("DocNumber") == doc_number and other["Id"] != own_id:
-            label = entity_type(entity).label if entity_type(entity) else entity
+            known_type = entity_type(entity)
+            label = known_type.label if known_type else entity
             raise errors.duplicate_doc_number(doc_number, label, other["Id"])
 
 
@@ -151,3 +153,17 @@ def enum(value: Any, element: str, allowed: list[str], *, required: bool = True)
     if value not in allowed:
         raise errors.invalid_enumeration(element, value, allowed)
     return str(value)
+
+
+def required_amount(value: Any, element: str) -> Decimal:
+    """A Decimal that must be present (fault 2020 when it is not)."""
+    result = amount(value, element, required=True)
+    assert result is not None  # amount() raised already when it was missing
+    return result
+
+
+def required_reference(store: CompanyStore, ref: Any, entity: str, element: str) -> dict:
+    """A reference that must be present, to an existing, active object."""
+    result = reference(store, ref, entity, element, required=True)
+    assert result is not None  # reference() raised already when it was missing
+    return result

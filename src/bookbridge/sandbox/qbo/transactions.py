@@ -58,12 +58,12 @@ def prepare_journal_entry(store: CompanyStore, payload: dict[str, Any], own_id: 
             shaped_lines.append({"Id": str(index), "DetailType": "DescriptionOnly", **_description(line, index)})
             continue
         checks.enum(detail_type, f"{element}.DetailType", ["JournalEntryLineDetail", "DescriptionOnly"])
-        value = checks.amount(line.get("Amount"), f"{element}.Amount")
+        value = checks.required_amount(line.get("Amount"), f"{element}.Amount")
         detail = line.get("JournalEntryLineDetail")
         if not isinstance(detail, dict):
             raise errors.required_missing(f"{element}.JournalEntryLineDetail")
         posting = checks.enum(detail.get("PostingType"), f"{element}.PostingType", ["Debit", "Credit"])
-        account = checks.reference(store, detail.get("AccountRef"), "Account", f"{element}.AccountRef", required=True)
+        account = checks.required_reference(store, detail.get("AccountRef"), "Account", f"{element}.AccountRef")
         shaped_detail: dict[str, Any] = {"PostingType": posting, "AccountRef": account}
         entity = _line_entity(store, detail.get("Entity"), element)
         account_type = (store.get("Account", account["value"]) or {}).get("AccountType")
@@ -85,7 +85,7 @@ def prepare_journal_entry(store: CompanyStore, payload: dict[str, Any], own_id: 
                 detail["TaxApplicableOn"], f"{element}.TaxApplicableOn", ["Sales", "Purchase"]
             )
         if detail.get("TaxAmount") is not None:
-            shaped_detail["TaxAmount"] = checks.amount(detail["TaxAmount"], f"{element}.TaxAmount")
+            shaped_detail["TaxAmount"] = checks.required_amount(detail["TaxAmount"], f"{element}.TaxAmount")
         if posting == "Debit":
             debits += value
         else:
@@ -122,7 +122,7 @@ def _line_entity(store: CompanyStore, value: Any, element: str) -> dict[str, Any
     kind = value.get("Type")
     checks.enum(kind, f"{element}.Entity.Type", ["Vendor", "Customer", "Employee"])
     target = {"Vendor": "Vendor", "Customer": "Customer", "Employee": "Employee"}[str(kind)]
-    ref = checks.reference(store, value.get("EntityRef"), target, f"{element}.Entity.EntityRef", required=True)
+    ref = checks.required_reference(store, value.get("EntityRef"), target, f"{element}.Entity.EntityRef")
     return {"Type": kind, "EntityRef": ref}
 
 
@@ -133,12 +133,12 @@ def _expense_lines(store: CompanyStore, raw_lines: list[dict[str, Any]]) -> tupl
     for index, line in enumerate(raw_lines):
         element = f"Line[{index}]"
         checks.enum(line.get("DetailType"), f"{element}.DetailType", ["AccountBasedExpenseLineDetail"])
-        value = checks.amount(line.get("Amount"), f"{element}.Amount")
+        value = checks.required_amount(line.get("Amount"), f"{element}.Amount")
         detail = line.get("AccountBasedExpenseLineDetail")
         if not isinstance(detail, dict):
             raise errors.required_missing(f"{element}.AccountBasedExpenseLineDetail")
         shaped_detail: dict[str, Any] = {
-            "AccountRef": checks.reference(store, detail.get("AccountRef"), "Account", f"{element}.AccountRef", required=True)
+            "AccountRef": checks.required_reference(store, detail.get("AccountRef"), "Account", f"{element}.AccountRef")
         }
         for field, target in (("ClassRef", "Class"), ("TaxCodeRef", "TaxCode"), ("CustomerRef", "Customer")):
             ref = checks.reference(store, detail.get(field), target, f"{element}.{field}")
@@ -149,7 +149,7 @@ def _expense_lines(store: CompanyStore, raw_lines: list[dict[str, Any]]) -> tupl
             or "NotBillable"
         )
         if detail.get("TaxAmount") is not None:
-            shaped_detail["TaxAmount"] = checks.amount(detail["TaxAmount"], f"{element}.TaxAmount")
+            shaped_detail["TaxAmount"] = checks.required_amount(detail["TaxAmount"], f"{element}.TaxAmount")
         total += value
         shaped.append(
             {
@@ -175,7 +175,7 @@ def _tax_total(payload: dict[str, Any]) -> Decimal:
 def prepare_purchase(store: CompanyStore, payload: dict[str, Any], own_id: str | None, today: date) -> dict:
     """Validate a Purchase (an expense paid by bank, cash or card)."""
     payment_type = checks.enum(payload.get("PaymentType"), "PaymentType", _PAYMENT_TYPES)
-    paying = checks.reference(store, payload.get("AccountRef"), "Account", "AccountRef", required=True)
+    paying = checks.required_reference(store, payload.get("AccountRef"), "Account", "AccountRef")
     paying_type = (store.get("Account", paying["value"]) or {}).get("AccountType")
     wanted = "Credit Card" if payment_type == "CreditCard" else "Bank"
     if paying_type != wanted and not (payment_type == "Cash" and paying_type == "Other Current Asset"):
@@ -204,9 +204,9 @@ def prepare_purchase(store: CompanyStore, payload: dict[str, Any], own_id: str |
 
 def prepare_bill(store: CompanyStore, payload: dict[str, Any], own_id: str | None, today: date) -> dict:
     """Validate a Bill (a vendor's invoice to pay later, posted to A/P)."""
-    vendor = checks.reference(store, payload.get("VendorRef"), "Vendor", "VendorRef", required=True)
+    vendor = checks.required_reference(store, payload.get("VendorRef"), "Vendor", "VendorRef")
     ap_ref = payload.get("APAccountRef") or {"value": _default_ap_account(store)}
-    ap_account = checks.reference(store, ap_ref, "Account", "APAccountRef", required=True)
+    ap_account = checks.required_reference(store, ap_ref, "Account", "APAccountRef")
     if (store.get("Account", ap_account["value"]) or {}).get("AccountType") != "Accounts Payable":
         raise errors.fault(
             "6000",
