@@ -42,6 +42,9 @@ class CompanyStore:
         loaded = state_file.load() if state_file else None
         if loaded and loaded.get("realm_id") == realm_id:
             self._data = loaded
+            # A state file from an older sandbox may lack lists seeded since: add them, keep the rest.
+            for entity, objects in seed_company(realm_id).items():
+                self._data["entities"].setdefault(entity, objects)
         else:
             self._data = {
                 "version": STATE_VERSION,
