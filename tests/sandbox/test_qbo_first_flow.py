@@ -32,3 +32,18 @@ def test_repeated_requestid_replays_without_creating(client: Client) -> None:
     assert (second.status_code, second.text) == (first.status_code, first.text)
     count = decode(client.query("select count(*) from JournalEntry"))["QueryResponse"]["totalCount"]
     assert count == 1
+
+
+def test_requestid_longer_than_50_characters_is_refused(client: Client) -> None:
+    """QBO's 50-character requestid limit is enforced and nothing is created."""
+    answer = client.post("journalentry", je_payload("EXP-L"), requestid="r" * 51)
+    assert answer.status_code == 400
+    assert decode(answer)["Fault"]["Error"][0]["element"] == "requestid"
+    assert decode(client.query("select count(*) from JournalEntry"))["QueryResponse"]["totalCount"] == 0
+
+
+def test_replayed_fault_is_the_original_fault(client: Client) -> None:
+    """A refused write repeated with its requestid gets the same refusal back (QBO replays answers)."""
+    first = client.post("journalentry", je_payload("EXP-F", TxnDate="2024-01-01"), requestid="fault-rid")
+    again = client.post("journalentry", je_payload("EXP-F", TxnDate="2024-01-01"), requestid="fault-rid")
+    assert first.status_code == 400 and (again.status_code, again.text) == (first.status_code, first.text)
