@@ -67,28 +67,33 @@ PER_DIEM_KEYS = ("table", "currency", "rates", "default", "location_field", "day
 
 
 def read_rules(reader: Reader, node: Node | None, path: str = "rules") -> tuple[RuleSpec, ...]:
-    """The rules of a ``rules:`` list; ids and precedences must be unique."""
+    """The rules of a ``rules:`` list; ids and precedences must be unique.
+
+    Uniqueness is checked on the raw values, so a duplicate is reported even when one of the
+    two rules has other errors.
+    """
     rules = []
     seen_ids: dict[str, int] = {}
-    seen_precedence: dict[int, str] = {}
+    seen_precedence: dict[str, int] = {}
     for index, item in enumerate(reader.sequence(node, path)):
         where = f"{path}[{index}]"
+        _check_unique(reader, item, "id", where, seen_ids, index)
+        _check_unique(reader, item, "precedence", where, seen_precedence, index)
         rule = _read_rule(reader, item, where)
-        if rule is None:
-            continue
-        if rule.id in seen_ids:
-            reader.error(f"{where}.id", f"rule id '{rule.id}' is already used by rules[{seen_ids[rule.id]}]", item.line)
-        seen_ids.setdefault(rule.id, index)
-        if rule.precedence in seen_precedence:
-            other = seen_precedence[rule.precedence]
-            reader.error(
-                f"{where}.precedence",
-                f"precedence {rule.precedence} is also rule '{other}'s; give each rule its own number",
-                item.entries["precedence"].line,
-            )
-        seen_precedence.setdefault(rule.precedence, rule.id)
-        rules.append(rule)
+        if rule is not None:
+            rules.append(rule)
     return tuple(rules)
+
+
+def _check_unique(reader: Reader, item: Node, key: str, where: str, seen: dict[str, int], index: int) -> None:
+    value = item.entries.get(key) if item.kind == "map" else None
+    if value is None or value.kind != "scalar":
+        return
+    text = value.text.strip()
+    if text in seen:
+        what = "rule id" if key == "id" else "precedence"
+        reader.error(f"{where}.{key}", f"{what} {text} is also used by rules[{seen[text]}]; each rule needs its own", value.line)
+    seen.setdefault(text, index)
 
 
 def _read_rule(reader: Reader, node: Node, path: str) -> RuleSpec | None:
@@ -252,9 +257,9 @@ def _split(reader: Reader, node: Node, path: str) -> Split | None:
         return None
     if by == "percent" and sum((p.share or Decimal(0)) for p in parts) != 100:
         total = sum((p.share or Decimal(0)) for p in parts)
-        reader.error(f"{path}.parts", f"percentages add up to {total}, not 100", node.entries["parts"].line)
+        reader.error(f"{path}.parts", f"percentages add up to {total}, not 100", node.key_lines.get("parts"))
     if by == "amount" and sum(1 for p in parts if p.is_rest) > 1:
-        reader.error(f"{path}.parts", "only one part may take the rest", node.entries["parts"].line)
+        reader.error(f"{path}.parts", "only one part may take the rest", node.key_lines.get("parts"))
     return Split(SplitBy(by), tuple(parts))
 
 
