@@ -7,10 +7,10 @@ import json
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bookbridge.store.book import Book, open_book
-from bookbridge.store.secrets import resolve_passphrase
+if TYPE_CHECKING:  # the book machinery (SQLAlchemy, SQLCipher) loads only when a command needs it
+    from bookbridge.store.book import Book
 
 
 def add_book_argument(parser: argparse.ArgumentParser) -> None:
@@ -21,8 +21,11 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as one JSON document")
 
 
-def open_book_from_args(args: argparse.Namespace) -> Book:
+def open_book_from_args(args: argparse.Namespace) -> "Book":
     """Open ``args.book`` with the passphrase from the environment, keyring or a prompt."""
+    from bookbridge.store.book import open_book
+    from bookbridge.store.secrets import resolve_passphrase
+
     return open_book(args.book, resolve_passphrase(args.book))
 
 
