@@ -91,3 +91,71 @@ def scripted() -> Iterator[ScriptedServer]:
     server = ScriptedServer()
     yield server
     server.close()
+
+
+# --- the QBO sandbox, connected through the real OAuth flow ---------------------------------------
+
+TIME_SCALE = 60.0  # the sandbox and our limiter both run 60x fast: per-minute limits apply per second
+
+
+@dataclass
+class QboSession:
+    """A connected QBO connector against a fresh local sandbox, plus what a test needs to look at."""
+
+    sandbox: object
+    connector: object
+    store: object
+    settings: object
+    exchanges: list
+
+    def control(self, path: str, body: dict | None = None) -> dict:
+        """Call the sandbox's own /__sandbox/ control path (faults, clock, stats)."""
+        import requests
+
+        url = f"{self.sandbox.base_url}/__sandbox/{path}"
+        answer = requests.post(url, json=body, timeout=5) if body is not None else requests.get(url, timeout=5)
+        answer.raise_for_status()
+        return answer.json()
+
+    def queue_faults(self, *names: str) -> None:
+        self.control("faults", {"queue": list(names)})
+
+    def stored(self, entity: str) -> list[dict]:
+        return self.sandbox.store.all(entity)
+
+
+@pytest.fixture
+def qbo_sandbox() -> Iterator[object]:
+    from bookbridge.sandbox.qbo import QboSandbox
+
+    with QboSandbox(time_scale=TIME_SCALE) as sandbox:
+        yield sandbox
+
+
+def connect_session(sandbox, store, **settings_overrides) -> QboSession:
+    """Run the whole connect flow (loopback redirect, no browser) and open a connector."""
+    from bookbridge.connectors.authorize import open_without_browser
+    from bookbridge.connectors.connect import connect
+    from bookbridge.connectors.registry import open_connector, provider
+    from bookbridge.connectors.settings import ConnectionSettings
+    from bookbridge.connectors.tokens import ClientCredentials
+
+    exchanges: list = []
+    result = connect(
+        provider("qbo"), base_url=sandbox.base_url, client=ClientCredentials("bookbridge-test-app", "app-secret-0123456789"),
+        store=store, open_url=open_without_browser(), sync_log=exchanges.append,
+    )
+    settings = ConnectionSettings(
+        "qbo", "main", sandbox.base_url, result.company_id, time_scale=TIME_SCALE, sync_log=exchanges.append,
+        **settings_overrides,
+    )
+    return QboSession(sandbox, open_connector(settings, store), store, settings, exchanges)
+
+
+@pytest.fixture
+def qbo(qbo_sandbox) -> Iterator[QboSession]:
+    from bookbridge.connectors.tokens import MemoryTokenStore
+
+    session = connect_session(qbo_sandbox, MemoryTokenStore())
+    yield session
+    session.connector.close()

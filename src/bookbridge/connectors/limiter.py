@@ -40,26 +40,36 @@ class RateLimits:
     max_concurrent: int | None = None
 
 
+# The server counts a request when it *arrives*, we when it *starts*; arrival delays differ from
+# request to request, so a window we keep exactly could still be over the limit on the server's
+# clock. Each window is therefore kept a little longer than published: 5 %, and at least 20 ms.
+SAFETY_FRACTION = 0.05
+SAFETY_SECONDS = 0.02
+
+
 class _Window:
     """A sliding log of start times for one :class:`RateWindow`."""
 
     def __init__(self, spec: RateWindow, time_scale: float) -> None:
         self.spec = spec
         self.span = spec.seconds / time_scale
+        self.guarded_span = self.span + max(self.span * SAFETY_FRACTION, SAFETY_SECONDS)
         self.starts: deque[float] = deque()
 
     def prune(self, now: float) -> None:
-        while self.starts and self.starts[0] <= now - self.span:
+        while self.starts and self.starts[0] <= now - self.guarded_span:
             self.starts.popleft()
 
     def wait_needed(self, now: float) -> float:
         """Seconds until one more start fits (0 when it fits now)."""
         if len(self.starts) < self.spec.limit:
             return 0.0
-        return max(0.0, self.starts[len(self.starts) - self.spec.limit] + self.span - now)
+        return max(0.0, self.starts[len(self.starts) - self.spec.limit] + self.guarded_span - now)
 
-    def remaining(self) -> int:
-        return max(0, self.spec.limit - len(self.starts))
+    def remaining(self, now: float) -> int:
+        """Requests left under the published limit (the safety margin is ours, not the vendor's)."""
+        used = sum(1 for start in self.starts if start > now - self.span)
+        return max(0, self.spec.limit - used)
 
 
 class Limiter:
@@ -126,7 +136,7 @@ class Limiter:
             windows = []
             for window in self._windows + self._batch_windows:
                 window.prune(now)
-                windows.append(QuotaWindow(window.spec.name, window.spec.limit, window.remaining(), window.span))
+                windows.append(QuotaWindow(window.spec.name, window.spec.limit, window.remaining(now), window.span))
             return QuotaSnapshot(provider, company_id, tuple(windows), self.limits.max_concurrent, self._in_flight)
 
 

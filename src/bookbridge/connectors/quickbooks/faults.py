@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import requests
 from defusedxml import ElementTree
@@ -151,7 +152,7 @@ def map_response(response: requests.Response) -> ConnectorError | None:
         return None
     try:
         body = parse_body(content, response.headers.get("Content-Type", ""))
-    except ValueError:  # JSON or XML syntax error: an HTML error page from a gateway, a cut body...
+    except (ValueError, ParseError):  # not JSON/XML: an HTML page from a gateway, a cut body...
         body = None
     fault = find_fault(body)
     if fault is not None:
