@@ -25,6 +25,7 @@ log = logging.getLogger("bookbridge.cli")
 COMMAND_MODULES = [
     "bookbridge.cli.book",
     "bookbridge.cli.sandbox",
+    "bookbridge.cli.connections",
     "bookbridge.cli.rates",
     "bookbridge.cli.approvals",
     "bookbridge.cli.code",

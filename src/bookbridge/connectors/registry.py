@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from bookbridge.connectors.limiter import RateLimits
 from bookbridge.connectors.oauth import OAuthEndpoints, TokenManager
 from bookbridge.connectors.protocol import Authenticator, Connector
 from bookbridge.connectors.quickbooks import config as qbo_config
@@ -31,6 +32,7 @@ class ProviderSpec:
         loopback_allowed: whether a ``http://127.0.0.1`` redirect is accepted for a base URL.
         company_id_param: the redirect parameter carrying the company id (QBO ``realmId``).
         connector_class: builds the connector for a connection.
+        limits: the vendor's published rate limits per company.
     """
 
     name: str
@@ -40,6 +42,7 @@ class ProviderSpec:
     loopback_allowed: Callable[[str], bool]
     company_id_param: str | None
     connector_class: Callable[[ConnectionSettings, Authenticator], Connector]
+    limits: RateLimits
 
     def base_url(self, url_or_environment: str | None) -> str:
         """A base URL from an environment name or a URL (``None``: production)."""
@@ -57,6 +60,7 @@ PROVIDERS: dict[str, ProviderSpec] = {
         loopback_allowed=qbo_config.is_local_sandbox,
         company_id_param="realmId",
         connector_class=QuickBooksConnector,
+        limits=qbo_config.LIMITS,
     ),
 }
 
