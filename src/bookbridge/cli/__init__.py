@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "bookbridge.cli.mapping",
     "bookbridge.cli.rules",
     "bookbridge.cli.exceptions",
+    "bookbridge.cli.statements",
 ]
 
 

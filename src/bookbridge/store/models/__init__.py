@@ -46,6 +46,21 @@ from bookbridge.store.models.reference import (
     Vendor,
     VendorAlias,
 )
+from bookbridge.store.models.reconcile import (  # noqa: F401  (statements and matches, issue 6)
+    BalanceStatus,
+    BankAccount,
+    BankAccountKind,
+    BankIdKind,
+    BankStatement,
+    LineMatchStatus,
+    Match,
+    MatchBand,
+    MatchStatus,
+    MatchTarget,
+    StatementCsvProfile,
+    StatementFormat,
+    StatementLine,
+)
 from bookbridge.store.models.exceptions import (  # noqa: F401  (the exception queue, issue 5)
     ExceptionCategory,
     ExceptionEvent,
