@@ -86,7 +86,7 @@ def test_passphrase_strength_hint_grows_with_length() -> None:
 
 def test_bookbridge_without_arguments_opens_window_and_dialog(qtbot) -> None:
     """`bookbridge` with no arguments shows the main window with the open-or-create dialog."""
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QEvent, QTimer
     from PySide6.QtWidgets import QApplication
 
     from bookbridge.cli import main
@@ -104,4 +104,7 @@ def test_bookbridge_without_arguments_opens_window_and_dialog(qtbot) -> None:
 
     QTimer.singleShot(300, inspect_and_quit)
     assert main([]) == 0
+    # Closing the last window posted a Quit event that exec() returned before handling; left in
+    # the queue it would end every later test's event loop at once (pytest-qt's waits included).
+    QApplication.removePostedEvents(QApplication.instance(), QEvent.Type.Quit)
     assert seen == {"window": True, "dialog": True}
