@@ -50,6 +50,9 @@ class TaxCodeSpec:
     recoverable: Decimal = Decimal(0)
     account: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mode", TaxMode(self.mode))
+
     def treatment(self, recoverable: Decimal | None = None) -> TaxTreatment:
         """The journal contract's treatment, with an optional per-mapping recoverable override."""
         return TaxTreatment(
@@ -147,6 +150,8 @@ class MappingSpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "dimensions", _frozen(self.dimensions))
         object.__setattr__(self, "dimension_fields", _frozen(self.dimension_fields))
+        if self.posting_type is not None:
+            object.__setattr__(self, "posting_type", PostingType(self.posting_type))
         object.__setattr__(self, "field_lines", tuple(self.field_lines))
 
     @property
