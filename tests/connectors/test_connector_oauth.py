@@ -101,7 +101,7 @@ def test_production_qbo_without_https_redirect_is_refused():
     """Intuit hosts need a registered https redirect; without one we say so before anything starts."""
     with pytest.raises(UsageError) as caught:
         connect(provider("qbo"), base_url=provider("qbo").base_url("production"),
-                client=CLIENT, store=MemoryTokenStore())
+                client=CLIENT, store=MemoryTokenStore(), open_url=print)
     assert "--redirect-uri" in caught.value.user_message
 
 

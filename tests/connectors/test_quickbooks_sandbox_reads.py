@@ -8,6 +8,7 @@ from decimal import Decimal
 from conftest import QboSession, connect_session
 
 from bookbridge.connectors.dto import AccountRecord
+from bookbridge.connectors.protocol import Connector
 from bookbridge.connectors.quickbooks.config import MINOR_VERSION
 from bookbridge.connectors.tokens import MemoryTokenStore
 
@@ -15,6 +16,11 @@ from bookbridge.connectors.tokens import MemoryTokenStore
 def test_connect_flow_yields_the_sandbox_realm(qbo: QboSession):
     """The loopback OAuth flow completes without a browser and names the sandbox's company."""
     assert qbo.connector.company_id == qbo.sandbox.realm_id
+
+
+def test_connector_implements_the_protocol(qbo: QboSession):
+    """The QBO connector satisfies the provider-neutral Connector protocol."""
+    assert isinstance(qbo.connector, Connector)
 
 
 def test_company_reports_home_currency_multicurrency_and_closed_books_date(qbo: QboSession):

@@ -105,7 +105,7 @@ def _receiver_for(redirect_uri: str | None) -> LoopbackReceiver:
     if parts.scheme != "http" or not is_loopback_host(parts.hostname) or not parts.port:
         raise ValueError(f"{redirect_uri!r} is not a loopback redirect with a port")
     # "localhost" is bound as 127.0.0.1: browsers fall back to IPv4 when ::1 refuses.
-    host = "127.0.0.1" if parts.hostname == "localhost" else parts.hostname
+    host = "127.0.0.1" if parts.hostname in (None, "localhost") else parts.hostname
     receiver = LoopbackReceiver(host=host, port=parts.port, path=parts.path or "/")
     receiver.public_uri = redirect_uri
     return receiver

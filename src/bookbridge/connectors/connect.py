@@ -38,8 +38,8 @@ def connect(
     base_url: str,
     client: ClientCredentials,
     store: TokenStore,
+    open_url: Callable[[str], None],
     redirect_uri: str | None = None,
-    open_url: Callable[[str], None] | None = None,
     read_answer: Callable[[], str] | None = None,
     wait_seconds: float = 300.0,
     timeouts: Timeouts = Timeouts(),
@@ -49,8 +49,9 @@ def connect(
 
     The flow: a loopback redirect when ``redirect_uri`` is ``None`` and the provider allows one
     for ``base_url``, or when ``redirect_uri`` is itself an ``http`` loopback address; otherwise
-    paste-back, where ``open_url`` shows the address and ``read_answer`` returns what the user
-    pasted.
+    paste-back. ``open_url`` shows the sign-in address to the user (or, for a local sandbox,
+    fetches it: :func:`~bookbridge.connectors.authorize.open_without_browser`); ``read_answer``
+    returns the address the user pasted back.
 
     Raises:
         UsageError: the provider needs a registered https redirect and none was given.
@@ -58,15 +59,14 @@ def connect(
     """
     base_url = check_base_url(base_url)
     endpoints = spec.oauth_endpoints(base_url)
-    show = open_url or (lambda url: None)
-    common = {"provider": spec.name, "label": spec.label, "timeouts": timeouts, "sync_log": sync_log}
     loopback_redirect = redirect_uri is not None and urlsplit(redirect_uri).scheme == "http" and is_loopback_host(
         urlsplit(redirect_uri).hostname
     )
     authorized: Authorized
     if (redirect_uri is None and spec.loopback_allowed(base_url)) or loopback_redirect:
         authorized = authorize_via_loopback(
-            endpoints, client, open_url=show, wait_seconds=wait_seconds, redirect_uri=redirect_uri, **common
+            endpoints, client, provider=spec.name, label=spec.label, open_url=open_url, wait_seconds=wait_seconds,
+            redirect_uri=redirect_uri, timeouts=timeouts, sync_log=sync_log,
         )
         flow = "loopback"
     elif redirect_uri is None:
@@ -77,7 +77,10 @@ def connect(
     else:
         if read_answer is None:
             raise UsageError("the paste-back flow needs a way to read the pasted address")
-        authorized = authorize_via_paste(endpoints, client, redirect_uri, show_url=show, read_answer=read_answer, **common)
+        authorized = authorize_via_paste(
+            endpoints, client, redirect_uri, provider=spec.name, label=spec.label, show_url=open_url,
+            read_answer=read_answer, timeouts=timeouts, sync_log=sync_log,
+        )
         flow = "paste"
     company_id = authorized.params.get(spec.company_id_param or "", "") if spec.company_id_param else ""
     if spec.company_id_param and not company_id:

@@ -18,7 +18,7 @@ Conventions:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar, Mapping, Union
@@ -127,7 +127,7 @@ class JournalDocument:
     kind: ClassVar[DocumentKind] = DocumentKind.JOURNAL_ENTRY
 
     key: str
-    date: date
+    date: dt.date
     currency: str
     lines: tuple[JournalLine, ...]
     doc_number: str | None = None
@@ -161,7 +161,7 @@ class PurchaseDocument:
     kind: ClassVar[DocumentKind] = DocumentKind.PURCHASE
 
     key: str
-    date: date
+    date: dt.date
     currency: str
     payment_type: PaymentType
     paying_account: Ref
@@ -182,11 +182,11 @@ class BillDocument:
     kind: ClassVar[DocumentKind] = DocumentKind.BILL
 
     key: str
-    date: date
+    date: dt.date
     currency: str
     vendor: Ref
     lines: tuple[ExpenseLine, ...]
-    due_date: date | None = None
+    due_date: dt.date | None = None
     ap_account: Ref | None = None
     doc_number: str | None = None
     memo: str = ""
@@ -233,7 +233,7 @@ class PostResult:
     doc_number: str | None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     attempts: int = 1
-    updated_at: datetime | None = None
+    updated_at: dt.datetime | None = None
 
     @property
     def remote(self) -> RemoteDocument:
@@ -322,7 +322,7 @@ class ExchangeRateRecord:
     source_currency: str
     target_currency: str
     rate: Decimal
-    as_of: date
+    as_of: dt.date
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +333,7 @@ class CompanyRecord:
     name: str
     home_currency: str | None
     multicurrency: bool
-    closed_books_date: date | None = None
+    closed_books_date: dt.date | None = None
     country: str | None = None
 
 
@@ -348,7 +348,7 @@ class ChangeRecord:
     kind: str
     remote_id: str
     operation: ChangeOperation
-    changed_at: datetime | None
+    changed_at: dt.datetime | None
     record: object | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

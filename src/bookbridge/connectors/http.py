@@ -258,10 +258,10 @@ class HttpClient:
             request_headers=prepared.headers, request_body=prepared.body,
             status=response.status_code, response_headers=response.headers, response_body=response.content,
         )
-        error = self._error_mapper(response)
-        if error is not None:
-            error.attempts = attempt
-            raise error
+        refusal = self._error_mapper(response)
+        if refusal is not None:
+            refusal.attempts = attempt
+            raise refusal
         return HttpResult(response.status_code, dict(response.headers), response.content, url, attempt, elapsed)
 
     def _transport_error(self, exc: requests.RequestException) -> TransportError:

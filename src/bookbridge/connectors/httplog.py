@@ -67,9 +67,9 @@ class HttpExchange:
 ExchangeSink = Callable[[HttpExchange], None]
 
 
-def redact_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+def redact_headers(headers: Mapping[str, Any] | None) -> dict[str, str]:
     """Copy of ``headers`` with credential headers masked."""
-    return {k: (MASK if k.lower() in SENSITIVE_HEADERS else redact(str(v))) for k, v in (headers or {}).items()}
+    return {str(k): (MASK if str(k).lower() in SENSITIVE_HEADERS else redact(str(v))) for k, v in (headers or {}).items()}
 
 
 def redact_url(url: str) -> str:
@@ -91,10 +91,12 @@ def _redact_json(value: Any) -> Any:
     return value
 
 
-def redact_body(body: bytes | str | None, content_type: str | None) -> str:
+def redact_body(body: object, content_type: str | None) -> str:
     """A printable, secret-free, size-capped form of a request or response body."""
     if body is None or body == b"" or body == "":
         return ""
+    if not isinstance(body, (bytes, str)):
+        return f"<streamed body: {type(body).__name__}>"
     ctype = (content_type or "").lower()
     if isinstance(body, bytes):
         if "multipart/" in ctype:
@@ -135,10 +137,10 @@ class ExchangeRecorder:
         url: str,
         attempt: int,
         elapsed: float,
-        request_headers: Mapping[str, str] | None,
-        request_body: bytes | str | None,
+        request_headers: Mapping[str, Any] | None,
+        request_body: object,
         status: int | None = None,
-        response_headers: Mapping[str, str] | None = None,
+        response_headers: Mapping[str, Any] | None = None,
         response_body: bytes | None = None,
         error: str | None = None,
     ) -> HttpExchange:
@@ -169,7 +171,7 @@ class ExchangeRecorder:
         return exchange
 
 
-def _ctype(headers: Mapping[str, str]) -> str:
+def _ctype(headers: Mapping[str, Any]) -> str:
     for key, value in headers.items():
         if key.lower() == "content-type":
             return str(value)

@@ -7,7 +7,7 @@ mapping lives in :mod:`.payloads` (out) and :mod:`.records` (in); the fault tabl
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from bookbridge.connectors import jsonwire
 from bookbridge.connectors.dto import (
@@ -82,7 +82,7 @@ class QuickBooksConnector:
         *,
         limiter: Limiter | None = None,
         jitter: Jitter = full_jitter,
-        sleep=None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         if not settings.company_id:
             raise UsageError(f"a {LABEL} connection needs its company id (realmId)")
@@ -236,6 +236,7 @@ class QuickBooksConnector:
                 results[n] = answer if isinstance(answer, ConnectorError) else records.post_result(
                     doc.kind, doc.key, answer, attempts=attempts
                 )
+        # Every slot was filled above: by a local refusal, a batch answer, or the batch's error.
         return [r for r in results if r is not None]
 
     def find_by_key(
@@ -250,7 +251,7 @@ class QuickBooksConnector:
         if txn_date:
             conditions.append(f"TxnDate = {quote(txn_date.isoformat())}")
         if not conditions:
-            # Without hints, look at what changed within QBO's replay-relevant past.
+            # Without hints, search what changed in the last 30 days (as far back as CDC sees).
             since = clock.now() - timedelta(days=CDC_LOOKBACK_DAYS)
             conditions.append(f"MetaData.LastUpdatedTime >= {quote(_qbo_time(since))}")
         marker = payloads.key_marker(key)

@@ -21,6 +21,7 @@ from bookbridge.connectors.dto import (
     ExpenseLine,
     Issue,
     JournalDocument,
+    JournalLine,
     PaymentType,
     PurchaseDocument,
     Ref,
@@ -63,19 +64,21 @@ def check_for_qbo(doc: Document) -> list[Issue]:
     issues = check_document(doc)
     if doc.doc_number and len(doc.doc_number) > MAX_DOC_NUMBER:
         issues.append(Issue(Severity.ERROR, "doc_number", f"{LABEL} allows at most {MAX_DOC_NUMBER} characters in a document number"))
-    dims = [(f"lines[{n}]", d) for n, line in enumerate(doc.lines, 1) for d in line.dimensions]
-    dims += [("dimensions", d) for d in getattr(doc, "dimensions", ())]
+    lines: tuple[JournalLine | ExpenseLine, ...] = doc.lines
+    dims = [(f"lines[{n}]", d) for n, line in enumerate(lines, 1) for d in line.dimensions]
+    header_dims = doc.dimensions if isinstance(doc, (PurchaseDocument, BillDocument)) else ()
+    dims += [("dimensions", d) for d in header_dims]
     for where, dim in dims:
         if dim.kind not in CLASS_KINDS | DEPARTMENT_KINDS:
             issues.append(Issue(Severity.ERROR, where, f"{LABEL} has no dimension {dim.kind!r} (only class and location)"))
     if isinstance(doc, (PurchaseDocument, BillDocument)):
         departments = {d.id for d in doc.dimensions if d.kind in DEPARTMENT_KINDS}
-        departments |= {d.id for line in doc.lines for d in line.dimensions if d.kind in DEPARTMENT_KINDS}
+        departments |= {d.id for line in lines for d in line.dimensions if d.kind in DEPARTMENT_KINDS}
         if len(departments) > 1:
             issues.append(Issue(Severity.ERROR, "dimensions", f"{LABEL} allows one location per {doc.kind.value}, not {len(departments)}"))
-    for n, line in enumerate(doc.lines, 1):
+    for n, line in enumerate(lines, 1):
         for kinds in (CLASS_KINDS, DEPARTMENT_KINDS):
-            if sum(1 for d in line.dimensions if d.kind in kinds) > 1:
+            if len([d for d in line.dimensions if d.kind in kinds]) > 1:
                 issues.append(Issue(Severity.ERROR, f"lines[{n}]", f"a line can carry one {sorted(kinds)[0]} only"))
     return issues
 
