@@ -24,6 +24,7 @@ log = logging.getLogger("bookbridge.cli")
 
 COMMAND_MODULES = [
     "bookbridge.cli.book",
+    "bookbridge.cli.imports",
     "bookbridge.cli.sandbox",
     "bookbridge.cli.connections",
     "bookbridge.cli.rates",
@@ -33,7 +34,9 @@ COMMAND_MODULES = [
     "bookbridge.cli.mapping",
     "bookbridge.cli.rules",
     "bookbridge.cli.exceptions",
+    "bookbridge.cli.sync",
     "bookbridge.cli.statements",
+    "bookbridge.cli.match",
 ]
 
 

@@ -22,6 +22,11 @@ from bookbridge.core.errors import MoneyError
 ROUNDING = ROUND_HALF_UP
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # spaces, NBSP, narrow NBSP, Swiss apostrophe
+# Fast paths for the plain forms bulk imports are made of; each reads exactly as the general rules
+# below would (property-tested in tests/core/test_money.py), it only skips their work.
+_PLAIN_INTEGER = re.compile(r"[+-]?[0-9]+")
+_PLAIN_DOT_DECIMAL = re.compile(r"[+-]?[0-9]+\.[0-9]+")
+_PLAIN_UNAMBIGUOUS = re.compile(r"[+-]?[0-9]+\.(?:[0-9]{1,2}|[0-9]{4,})")  # not 1.234 (grouping?)
 
 
 def parse_decimal(
@@ -50,6 +55,8 @@ def parse_decimal(
     if isinstance(text, float):  # pragma: no cover - guarded for callers that slip
         raise MoneyError("refusing to parse a float as money; pass a string")
     raw = str(text)
+    if _is_plain(raw, decimal_sep):
+        return Decimal(raw)
     s = _SPACES.sub("", raw)
     if not s:
         raise MoneyError("amount is empty")
@@ -81,6 +88,17 @@ def parse_decimal(
     except InvalidOperation:
         raise MoneyError(f"{raw!r} is not a valid number") from None
     return -value if negative else value
+
+
+def _is_plain(raw: str, decimal_sep: str | None) -> bool:
+    """True for text the general rules would read as exactly ``Decimal(raw)``."""
+    if _PLAIN_INTEGER.fullmatch(raw):
+        return True
+    if decimal_sep == ".":
+        return _PLAIN_DOT_DECIMAL.fullmatch(raw) is not None
+    if decimal_sep is None:
+        return _PLAIN_UNAMBIGUOUS.fullmatch(raw) is not None
+    return False
 
 
 def _separators(s: str, decimal_sep: str | None, thousands_sep: str | None) -> tuple[str, str]:

@@ -1,0 +1,277 @@
+"""Turning a raw record into an :class:`ExpenseDraft`, with parsing problems returned as issues.
+
+Errors here reject the row: no date or one that does not match the profile's formats, no amount
+or one that is not a number, an unknown currency code, a payment method the profile does not
+know, a custom number field that is not a number. Nothing is guessed: a date that fits none of
+the profile's formats is an error naming the formats, never read the "likely" way round.
+
+This is the hot loop of an import, so lookups are planned once per header and dates cached.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Mapping
+
+from bookbridge.core.currency import CURRENCIES
+from bookbridge.core.errors import MoneyError
+from bookbridge.core.money import parse_decimal
+from bookbridge.ingest.model import ExpenseDraft, Issue, RawRecord, error, warning
+from bookbridge.ingest.normalise import field_name, name_key
+from bookbridge.ingest.profiles import NUMERIC_FIELDS, Binding, Profile
+from bookbridge.store.models import PaymentMethod
+
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?\Z")
+_CURRENCY_SYMBOLS = str.maketrans("", "", "$€£¥")
+_TRUE = frozenset({"yes", "y", "true", "t", "1", "x", "reimbursable"})
+_FALSE = frozenset({"no", "n", "false", "f", "0", "", "non-reimbursable", "not reimbursable"})
+_LIMITS = {"vendor": 300, "category": 200, "card": 60, "reference": 200, "report_id": 120, "employee": 200}
+_CACHE_LIMIT = 50_000
+
+
+class DateParser:
+    """Parses dates with a profile's formats; ISO dates (with or without a time) take a fast path."""
+
+    def __init__(self, formats: tuple[str, ...]) -> None:
+        self.formats = formats
+        self._iso = any(f.startswith("%Y-%m-%d") for f in formats)
+        self._cache: dict[str, date | None] = {}
+
+    def parse(self, text: str) -> date | None:
+        """The date, or None when ``text`` fits none of the formats."""
+        found = self._cache.get(text, False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        result = None
+        match = _ISO.match(text) if self._iso else None
+        if match:
+            try:
+                result = date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                result = None
+        else:
+            for fmt in self.formats:
+                try:
+                    result = datetime.strptime(text, fmt).date()
+                    break
+                except ValueError:
+                    continue
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[text] = result
+        return result
+
+
+class _Plan:
+    """How to pull canonical and custom fields out of records bound one way (built once)."""
+
+    def __init__(self, binding: Binding, keep_unmapped: bool) -> None:
+        self.single = [(name, keys[0]) for name, keys in binding.columns.items() if len(keys) == 1]
+        self.multi = [(name, keys) for name, keys in binding.columns.items() if len(keys) > 1]
+        self.fields = [(name, keys, name in NUMERIC_FIELDS) for name, keys in binding.fields.items()]
+        taken = set(binding.fields)
+        self.extras: list[tuple[str, str]] = []
+        if keep_unmapped:
+            for key in binding.unmapped:
+                name = field_name(key)
+                while name in taken or name == "expense_type":
+                    name = f"{name}_2"
+                taken.add(name)
+                self.extras.append((key, name))
+
+    def canonical(self, values: Mapping[str, str]) -> dict[str, str]:
+        """Canonical field -> the first non-empty value among its bound columns."""
+        row = {}
+        for name, key in self.single:
+            value = values.get(key)
+            if value:
+                row[name] = value
+        for name, keys in self.multi:
+            for key in keys:
+                value = values.get(key)
+                if value:
+                    row[name] = value
+                    break
+        return row
+
+
+def _to_minor(value: Decimal, exponent: int) -> int | None:
+    """Integer minor units, or None when the value has more decimals than the currency."""
+    scaled = value.scaleb(exponent)
+    integral = scaled.to_integral_value()
+    return int(integral) if scaled == integral else None
+
+
+class RowConverter:
+    """Converts records of one file with one profile into drafts plus issues."""
+
+    def __init__(self, profile: Profile, home_currency: str) -> None:
+        self.profile = profile
+        self.default_currency = (profile.default_currency or home_currency).upper()
+        self.dates = DateParser(profile.date_formats)
+        self._negate = profile.amount_sign == "expense_negative"
+        self._payment_values = {name_key(k): PaymentMethod(v) for k, v in profile.payment_values.items()}
+        self._type_payment = {k: PaymentMethod(v) for k, v in profile.type_payment_methods.items()}
+        self._default_payment = PaymentMethod(profile.default_payment_method)
+        self._has_reimbursable = "reimbursable" in profile.columns
+        self._plans: dict[int, _Plan] = {}
+
+    def _number(self, text: str) -> Decimal:
+        return parse_decimal(text.translate(_CURRENCY_SYMBOLS), decimal_sep=self.profile.decimal_sep,
+                             thousands_sep=self.profile.thousands_sep)
+
+    def convert(self, record: RawRecord, binding: Binding) -> tuple[ExpenseDraft | None, list[Issue]]:
+        """The draft for ``record`` (None when an error rejects it) and every issue found."""
+        plan = self._plans.get(id(binding))
+        if plan is None:
+            plan = self._plans[id(binding)] = _Plan(binding, self.profile.keep_unmapped)
+        row = plan.canonical(record.values)
+        get = row.get
+        line = record.line
+        issues: list[Issue] = [i.at(line) for i in record.issues] if record.issues else []
+
+        date_text = get("date", "")
+        txn_date = self.dates.parse(date_text) if date_text else None
+        if not date_text:
+            issues.append(error("missing_date", "The date is empty.", "date", line))
+        elif txn_date is None:
+            issues.append(error("bad_date", f"{date_text!r} is not a date in the format "
+                                f"{' or '.join(self.profile.date_formats)}.", "date", line))
+
+        code = get("currency", self.default_currency).strip().upper()
+        currency = CURRENCIES.get(code)
+        if currency is None:
+            issues.append(error("unknown_currency", f"{code!r} is not an ISO 4217 currency code.", "currency", line))
+        exponent = currency.exponent if currency else 2
+
+        fields = self._custom_fields(record.values, plan, issues, line)
+        expense_type = get("expense_type", "")
+        if expense_type:
+            expense_type = name_key(expense_type).replace(" ", "_").replace("-", "_")
+            fields["expense_type"] = expense_type
+            if self.profile.type_categories and expense_type not in self.profile.type_categories:
+                issues.append(warning("unknown_type", f"{expense_type!r} is not a known record type "
+                                      f"({', '.join(sorted(self.profile.type_categories))}).", "expense_type", line))
+
+        amount = self._amount(row, expense_type, fields, issues, line, exponent)
+        amount_minor = None
+        if amount is not None and currency is not None:
+            amount_minor = _to_minor(amount, exponent)
+            if amount_minor is None:
+                issues.append(error("amount_precision", f"{amount} has more decimals than {code} allows "
+                                    f"({exponent}).", "amount", line))
+        payment = self._payment(row, expense_type, issues, line)
+        tax_minor = self._minor(get("tax", ""), code, exponent, "tax", issues, line) if currency else None
+        original_minor, original_code = self._original(row, issues, line)
+        source_id = get("source_id", "")
+        if len(source_id) > 200:
+            issues.append(error("source_id_too_long", "The source id is longer than 200 characters.", "source_id", line))
+
+        if txn_date is None or amount_minor is None or any(i.is_error for i in issues):
+            return None, issues
+        category = get("category") or (self.profile.type_categories.get(expense_type) if expense_type else None)
+        draft = ExpenseDraft(
+            line=line, txn_date=txn_date, amount_minor=amount_minor, currency=code,
+            payment_method=payment or self._default_payment, source_id=source_id or None,
+            vendor=_cut(get("vendor"), "vendor"), category=_cut(category, "category"),
+            employee=_cut(get("employee"), "employee"), memo=get("memo"), card=_cut(get("card"), "card"),
+            reference=_cut(get("reference"), "reference"), report_id=_cut(get("report_id"), "report_id"),
+            receipt=get("receipt"), tax_minor=tax_minor, original_minor=original_minor,
+            original_currency=original_code, fields=tuple(sorted(fields.items())),
+        )
+        return draft, issues
+
+    def _amount(self, row: dict[str, str], expense_type: str, fields: dict[str, str], issues: list[Issue],
+                line: int, exponent: int) -> Decimal | None:
+        text = row.get("amount", "")
+        debit, credit = row.get("debit", ""), row.get("credit", "")
+        try:
+            if text:
+                amount = self._number(text)
+            elif debit or credit:
+                text = f"{debit}/{credit}"
+                amount = (self._number(debit) if debit else Decimal(0)) - (self._number(credit) if credit else Decimal(0))
+            elif expense_type == "mileage" and "miles" in fields and "per_mile_rate" in fields:
+                # Mileage is miles x rate, rounded half-up to the currency's minor unit (ACCOUNTING.md).
+                miles, rate = Decimal(fields["miles"]), Decimal(fields["per_mile_rate"])
+                return (miles * rate).quantize(Decimal(1).scaleb(-exponent), rounding=ROUND_HALF_UP)
+            else:
+                issues.append(error("missing_amount", "The amount is empty.", "amount", line))
+                return None
+        except MoneyError:
+            issues.append(error("bad_amount", f"{text!r} is not an amount.", "amount", line))
+            return None
+        return -amount if self._negate else amount
+
+    def _payment(self, row: dict[str, str], expense_type: str, issues: list[Issue], line: int) -> PaymentMethod | None:
+        text = row.get("payment_method")
+        if text:
+            method = self._payment_values.get(name_key(text))
+            if method is None:
+                issues.append(error("unknown_payment_method", f"{text!r} is not a payment method this profile knows "
+                                    "(company card, reimbursable, cash, bank...).", "payment_method", line))
+            return method
+        flag = row.get("reimbursable", "")
+        if flag or self._has_reimbursable:
+            key = flag.strip().casefold()
+            if key in _TRUE:
+                return PaymentMethod.REIMBURSABLE
+            if key not in _FALSE:
+                issues.append(error("bad_reimbursable", f"{flag!r} is neither yes nor no.", "reimbursable", line))
+                return None
+            return self._default_payment
+        return self._type_payment.get(expense_type) if expense_type else None
+
+    def _minor(self, text: str, code: str, exponent: int, name: str, issues: list[Issue], line: int) -> int | None:
+        if not text:
+            return None
+        try:
+            value = self._number(text)
+        except MoneyError:
+            issues.append(error(f"bad_{name}", f"{text!r} is not an amount.", name, line))
+            return None
+        minor = _to_minor(value, exponent)
+        if minor is None:
+            issues.append(error(f"{name}_precision", f"{text} has more decimals than {code} allows.", name, line))
+        return minor
+
+    def _original(self, row: dict[str, str], issues: list[Issue], line: int) -> tuple[int | None, str | None]:
+        amount, code = row.get("original_amount", ""), row.get("original_currency", "").strip().upper()
+        if not amount or not code:
+            return None, None
+        currency = CURRENCIES.get(code)
+        if currency is None:
+            issues.append(error("unknown_currency", f"{code!r} is not an ISO 4217 currency code.",
+                                "original_currency", line))
+            return None, None
+        minor = self._minor(amount, code, currency.exponent, "original_amount", issues, line)
+        return (minor, code) if minor is not None else (None, None)
+
+    def _custom_fields(self, values: Mapping[str, str], plan: _Plan, issues: list[Issue],
+                       line: int) -> dict[str, str]:
+        fields: dict[str, str] = {}
+        for name, keys, numeric in plan.fields:
+            for key in keys:
+                value = values.get(key)
+                if value:
+                    break
+            else:
+                continue
+            if numeric:
+                try:
+                    value = format(self._number(value).normalize(), "f")
+                except MoneyError:
+                    issues.append(error("bad_number", f"{value!r} is not a number.", name, line))
+                    continue
+            fields[name] = value
+        for key, name in plan.extras:
+            value = values.get(key)
+            if value:
+                fields[name] = value
+        return fields
+
+
+def _cut(text: str | None, name: str) -> str | None:
+    return text[: _LIMITS[name]] if text else None

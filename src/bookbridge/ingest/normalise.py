@@ -1,0 +1,202 @@
+"""Text normalisation: vendor names (with the alias table), category and employee names, columns.
+
+Vendor keys fold the ways one merchant shows up across card feeds and expense apps, so that
+``SHELL OIL #12345``, ``Shell Oil 12345`` and ``Shell Oil Co.`` are one vendor:
+
+1. accents removed, case folded, ``&`` read as ``and``;
+2. point-of-sale prefixes dropped (``SQ *``, ``TST*``, ``PAYPAL *``...);
+3. store numbers dropped (``#12345``, ``Store 12``, and all-digit tokens of three or more digits
+   that follow a word);
+4. punctuation folded (apostrophes vanish, the rest become spaces; ``L.L.C.`` becomes ``llc``);
+5. legal suffixes at the end dropped (Inc, LLC, Ltd, GmbH, Co, Corp, PLC, Pty...), and a leading
+   "The".
+
+What the fold cannot know (``SHELL 57444 HOUSTON TX`` is Shell) the alias table says: an alias is a
+normalised spelling that points at an existing vendor (:func:`add_vendor_alias`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+import sqlalchemy as sa
+
+from bookbridge.core.errors import NotFound, UsageError
+from bookbridge.store.models import Category, Employee, Vendor, VendorAlias
+
+_POS_PREFIX = re.compile(r"^\s*(?:sq|tst|sp|pp|paypal|pos|dd|dbt|ckcd|chk|ach)\s*\*\s*", re.IGNORECASE)
+_STORE_NUMBER = re.compile(r"#\s*\d+[a-z]?\b|#|\b(?:no|nr|store|unit|branch|loc|location|site)\.?\s*#?\s*\d+\b")
+_DOTTED_ABBREVIATION = re.compile(r"\b(?:[a-z]\.){2,}")
+_APOSTROPHES = re.compile(r"['\u2019\u2018`]")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_SPACES = re.compile(r"\s+")
+_COLUMN_SEPARATORS = re.compile(r"[\s_\-]+")
+LEGAL_SUFFIXES = frozenset(
+    "inc incorporated llc llp lp ltd limited gmbh mbh co company corp corporation plc pty pte "
+    "sa sarl sas srl spa bv nv ag kg oy ab".split()
+)
+
+
+def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def vendor_key(raw: str | None) -> str:
+    """The normalised key under which spellings of one vendor meet (empty for no name)."""
+    if not raw:
+        return ""
+    return _vendor_key(raw)
+
+
+@lru_cache(maxsize=1 << 16)
+def _vendor_key(raw: str) -> str:
+    # Cached: a file repeats its spellings, and both dedupe and the vendor directory ask.
+    text = _strip_accents(raw).casefold().replace("&", " and ")
+    text = _POS_PREFIX.sub("", text)
+    text = _STORE_NUMBER.sub(" ", text)
+    text = _DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _APOSTROPHES.sub("", text)
+    tokens = _NON_WORD.sub(" ", text).split()
+    tokens = _drop_store_numbers(tokens)
+    while len(tokens) > 1 and tokens[-1] in LEGAL_SUFFIXES:
+        tokens.pop()
+    if len(tokens) > 1 and tokens[0] == "the":
+        tokens.pop(0)
+    return " ".join(tokens)
+
+
+def _drop_store_numbers(tokens: list[str]) -> list[str]:
+    """Drop all-digit tokens of 3+ digits once a word has been seen (``shell 12345`` -> ``shell``).
+
+    Leading numbers are part of a name (``1 800 flowers``, ``76``), so they stay.
+    """
+    kept: list[str] = []
+    seen_word = False
+    for token in tokens:
+        if token.isdigit() and len(token) >= 3 and seen_word:
+            continue
+        seen_word = seen_word or not token.isdigit()
+        kept.append(token)
+    return kept or tokens
+
+
+def vendor_display_name(raw: str) -> str:
+    """A readable name for a new vendor: the first spelling seen, store numbers removed.
+
+    All-capitals names (as card feeds print them) are title-cased; mixed case is kept as written.
+    """
+    text = _POS_PREFIX.sub("", raw.strip(), count=1)
+    text = re.sub(r"\s*#\s*\d+[A-Za-z]?\b", "", text)
+    words = text.split()
+    while len(words) > 1 and words[-1].isdigit() and len(words[-1]) >= 3:
+        words.pop()
+    text = " ".join(words) or raw.strip()
+    if not any(ch.islower() for ch in text):
+        text = text.title()
+    return text[:200]
+
+
+def name_key(raw: str | None) -> str:
+    """Key for categories and employees: Unicode-normalised, case-folded, single spaces."""
+    if not raw:
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", raw).casefold()).strip()
+
+
+def column_key(raw: str) -> str:
+    """Key for column headers and feed keys: ``Vehicle_ID``, ``vehicle-id``, ``Vehicle ID`` meet."""
+    text = unicodedata.normalize("NFKC", raw.replace("\ufeff", "")).casefold()
+    return _COLUMN_SEPARATORS.sub(" ", text).strip()
+
+
+def field_name(raw: str) -> str:
+    """A custom field name from a column header: ``Cost Centre`` -> ``cost_centre`` (60 chars)."""
+    return _NON_WORD.sub("_", _strip_accents(raw).casefold()).strip("_")[:60] or "field"
+
+
+class VendorDirectory:
+    """Resolves vendor spellings to vendor ids, creating vendors as needed, without per-row queries.
+
+    Loads the vendors and the alias table once; new vendors get ids from ``next_id`` (the import
+    holds the write lock, so allocating ``max(id) + 1`` ourselves is safe) and wait in
+    :attr:`pending` until the writer inserts them.
+    """
+
+    def __init__(self, conn: sa.Connection, next_id: int, created_at: str) -> None:
+        self._by_key: dict[str, int] = dict(conn.execute(sa.select(Vendor.norm_key, Vendor.id)).all())
+        for alias_key, vendor_id in conn.execute(sa.select(VendorAlias.alias_key, VendorAlias.vendor_id)):
+            self._by_key[alias_key] = vendor_id  # an alias wins over a vendor of the same key
+        self._by_raw: dict[str, int | None] = {}
+        self._next_id = next_id
+        self._created_at = created_at
+        self.pending: list[tuple[int, str, str, str]] = []  # (id, name, norm_key, created_at)
+
+    def resolve(self, raw: str | None) -> int | None:
+        """The vendor id for a spelling (None when there is no name at all)."""
+        if not raw:
+            return None
+        cached = self._by_raw.get(raw, -1)
+        if cached != -1:
+            return cached
+        key = vendor_key(raw)
+        vendor_id = self._by_key.get(key) if key else None
+        if key and vendor_id is None:
+            vendor_id = self._next_id
+            self._next_id += 1
+            self._by_key[key] = vendor_id
+            self.pending.append((vendor_id, vendor_display_name(raw), key[:200], self._created_at))
+        self._by_raw[raw] = vendor_id
+        return vendor_id
+
+
+class NameDirectory:
+    """Resolves category or employee names to ids by :func:`name_key`, creating them as needed."""
+
+    def __init__(self, conn: sa.Connection, model: type[Category] | type[Employee], next_id: int) -> None:
+        # New categories are active; the writer inserts raw rows, so the default is spelled out.
+        self._extra: tuple[object, ...] = (True,) if model is Category else ()
+        self._by_key: dict[str, int] = dict(conn.execute(sa.select(model.norm_key, model.id)).all())
+        self._by_raw: dict[str, int | None] = {}
+        self._next_id = next_id
+        self.pending: list[tuple[object, ...]] = []  # (id, name, norm_key[, active])
+
+    def resolve(self, raw: str | None) -> int | None:
+        if not raw:
+            return None
+        cached = self._by_raw.get(raw, -1)
+        if cached != -1:
+            return cached
+        key = name_key(raw)
+        found = self._by_key.get(key) if key else None
+        if key and found is None:
+            found = self._next_id
+            self._next_id += 1
+            self._by_key[key] = found
+            self.pending.append((found, _SPACES.sub(" ", raw.strip())[:200], key[:200], *self._extra))
+        self._by_raw[raw] = found
+        return found
+
+
+def add_vendor_alias(conn: sa.Connection, alias: str, vendor_id: int) -> int:
+    """Make the spelling ``alias`` mean vendor ``vendor_id`` in future imports; returns the alias id.
+
+    The caller owns the transaction. Raises UsageError when the spelling normalises to nothing or
+    already points at another vendor, NotFound when the vendor does not exist.
+    """
+    key = vendor_key(alias)
+    if not key:
+        raise UsageError(f"{alias!r} has no letters or digits left after normalisation; it cannot be an alias.")
+    if conn.execute(sa.select(Vendor.id).where(Vendor.id == vendor_id)).first() is None:
+        raise NotFound(f"There is no vendor #{vendor_id}.")
+    existing = conn.execute(sa.select(VendorAlias.vendor_id).where(VendorAlias.alias_key == key)).first()
+    if existing is not None and existing[0] != vendor_id:
+        raise UsageError(f"{alias!r} is already an alias of vendor #{existing[0]}; remove that alias first.")
+    if existing is not None:
+        return int(conn.execute(sa.select(VendorAlias.id).where(VendorAlias.alias_key == key)).scalar_one())
+    result = conn.execute(sa.insert(VendorAlias).values(alias_key=key, alias=alias.strip()[:200], vendor_id=vendor_id))
+    return int(result.inserted_primary_key[0])
+

@@ -1,0 +1,265 @@
+"""The row loop of one import: convert, validate, dedupe, resolve references, buffer for writing.
+
+:class:`ImportRun` never opens or commits a transaction (the service does); with ``write=False``
+it computes the same decisions and writes nothing, which is what the preview and ``--dry-run`` use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Callable
+
+import sqlalchemy as sa
+
+from bookbridge.core.errors import BookbridgeError
+from bookbridge.ingest.convert import RowConverter
+from bookbridge.ingest.dedupe import Decision, Deduper, Known, Outcome, content_hash
+from bookbridge.ingest.model import ExpenseDraft, Issue, RawRecord, warning
+from bookbridge.ingest.normalise import NameDirectory, VendorDirectory
+from bookbridge.ingest.readers import Source
+from bookbridge.ingest.receipts import ReceiptFinder, ReceiptMatch, ReceiptStore
+from bookbridge.ingest.results import ImportOptions, RowOutcome
+from bookbridge.ingest.validate import DraftValidator, ImportSettings
+from bookbridge.ingest.writer import BatchWriter, next_ids, timestamp_text
+from bookbridge.store.models import Category, Employee, Expense
+
+STEP_ROWS = 2000  # flush, report progress and check for cancellation this often
+Identity = tuple[date, int, str, "int | None"]
+
+
+def _json_list(codes: list[str]) -> str:
+    """JSON for a list of issue codes (plain identifiers, so no escaping is needed)."""
+    return '["' + '","'.join(codes) + '"]'
+
+
+class ImportCancelled(BookbridgeError):
+    """The user cancelled; the transaction is rolled back, so nothing was saved."""
+
+
+def load_known(conn: sa.Connection, source: str) -> dict[str, Known]:
+    """Every key the source already has in the book, in one query."""
+    rows = conn.execute(
+        sa.select(Expense.key, Expense.id, Expense.content_hash).where(Expense.source_system == source)
+    )
+    return {key: Known(expense_id, digest) for key, expense_id, digest in rows}
+
+
+class PossibleDuplicates:
+    """Flags new rows that look like an expense imported earlier from the same source.
+
+    A row without a source id whose content changed between two exports (a comment edited, a
+    category set) gets a new key, so it lands again. It is kept (nothing is dropped on a guess),
+    but when an earlier expense of the source has the same date, amount, currency and vendor and
+    no row of this file matched that expense, the new row is flagged ``possible_duplicate``.
+    """
+
+    def __init__(self, conn: sa.Connection, source: str, before_id: int, *, enabled: bool) -> None:
+        self._conn, self._source, self._before = conn, source, before_id
+        self.enabled = enabled
+        self._index: dict[Identity, list[int]] | None = None
+        self._matched: set[int] = set()
+        self._candidates: list[tuple[int, int, Identity]] = []
+
+    def _load(self) -> dict[Identity, list[int]]:
+        index: dict[Identity, list[int]] = {}
+        rows = self._conn.execute(
+            sa.select(Expense.id, Expense.txn_date, Expense.amount_minor, Expense.currency, Expense.vendor_id)
+            .where(Expense.source_system == self._source, Expense.id < self._before)
+        )
+        for expense_id, *identity in rows:
+            index.setdefault(tuple(identity), []).append(expense_id)  # type: ignore[arg-type]
+        return index
+
+    def matched(self, expense_id: int) -> None:
+        if self.enabled:
+            self._matched.add(expense_id)
+
+    def candidate(self, expense_id: int, line: int, identity: Identity) -> None:
+        if not self.enabled:
+            return
+        if self._index is None:
+            self._index = self._load()
+        if identity in self._index:
+            self._candidates.append((expense_id, line, identity))
+
+    def findings(self) -> list[tuple[int, int, list[int]]]:
+        """(new expense id, line, earlier look-alikes no row of this file matched)."""
+        out = []
+        for expense_id, line, identity in self._candidates:
+            assert self._index is not None
+            unmatched = [i for i in self._index[identity] if i not in self._matched]
+            if unmatched:
+                out.append((expense_id, line, unmatched))
+        return out
+
+
+class ImportRun:
+    """One pass over a source's records (see the module docstring)."""
+
+    def __init__(self, conn: sa.Connection, source: Source, options: ImportOptions, *, source_name: str,
+                 home_currency: str, settings: ImportSettings, today: date, now: datetime,
+                 batch_id: int | None, write: bool, collect_rows: bool) -> None:
+        self.source, self.source_name, self.batch_id = source, source_name, batch_id
+        self.validator, self.collect_rows = DraftValidator(settings, today), collect_rows
+        self.file_name = source.info.path.rsplit("/", 1)[-1][:500]
+        self.now_text = timestamp_text(now)
+        ids = next_ids(conn)
+        self.writer = BatchWriter(conn, write=write)
+        self.vendors = VendorDirectory(conn, ids["vendors"], self.now_text)
+        self.categories = NameDirectory(conn, Category, ids["categories"])
+        self.employees = NameDirectory(conn, Employee, ids["employees"])
+        self.receipts = ReceiptStore(conn, ids["receipts"], now, write=write)
+        self.finder = ReceiptFinder(options.receipts_dir, options.path.parent)
+        self.converter = RowConverter(source.profile, home_currency)
+        known = load_known(conn, source_name)
+        self.deduper = Deduper(source_name, known)
+        self.look_alikes = PossibleDuplicates(conn, source_name, ids["expenses"], enabled=bool(known))
+        self.next_expense_id = ids["expenses"]
+        self.rows_read = self.new = self.duplicates = self.conflicts = self.rejected = self.links = 0
+        self.errors: list[Issue] = []
+        self.error_rows: list[tuple[Issue, str]] = []  # with the raw row, for --strict rejections
+        self.warnings: list[Issue] = list(source.info.issues)
+        self.outcomes: list[RowOutcome] = []
+        self._flags: dict[int, list[str]] = {}
+        self.writer.extend("import_issues", ((batch_id, None, "warning", i.field, i.code, i.message, None, None)
+                                             for i in source.info.issues))
+
+    def execute(self, progress: Callable[[int], None] | None = None,
+                cancel: Callable[[], bool] | None = None) -> None:
+        """Process every record; raises ImportCancelled when ``cancel()`` turns true."""
+        bindings: dict = {}
+        for record in self.source.records():
+            self.rows_read += 1
+            draft, issues = self.converter.convert(record, self.source.binding_for(record, bindings))
+            match = None
+            if draft is not None:
+                match = self.finder.find(draft)
+                issues.extend(match.issues)
+                issues.extend(self.validator.check(draft, has_receipt=match.found))
+            if draft is None or match is None or any(i.is_error for i in issues):
+                self._reject(record, issues)
+            else:
+                self._land(draft, issues, match)
+            if self.rows_read % STEP_ROWS == 0:
+                self._step(progress, cancel)
+        self._flag_look_alikes()
+        self._step(progress, cancel)
+
+    def _step(self, progress: Callable[[int], None] | None, cancel: Callable[[], bool] | None) -> None:
+        self._flush()
+        if progress is not None:
+            progress(self.rows_read)
+        if cancel is not None and cancel():
+            raise ImportCancelled(f"Import of {self.file_name} cancelled; nothing was saved.")
+
+    def _flush(self) -> None:
+        for table, directory in (("vendors", self.vendors), ("categories", self.categories),
+                                 ("employees", self.employees)):
+            self.writer.extend(table, directory.pending)
+            directory.pending.clear()
+        self.writer.flush()
+
+    def _reject(self, record: RawRecord, issues: list[Issue]) -> None:
+        self.rejected += 1
+        raw = record.raw_text()
+        for issue in issues:
+            if issue.is_error:
+                self.errors.append(issue)
+                self.error_rows.append((issue, raw))
+                self.writer.add("import_issues", (self.batch_id, issue.line, "error", issue.field, issue.code,
+                                                  issue.message, None, raw))
+        if self.collect_rows:
+            self.outcomes.append(RowOutcome(record.line, "error", None, None, None, None, None, None, None,
+                                            tuple(issues)))
+
+    def _land(self, draft: ExpenseDraft, issues: list[Issue], match: ReceiptMatch) -> None:
+        digest = content_hash(draft)
+        decision = self.deduper.decide(draft, digest)
+        line = draft.line
+        if decision.outcome is Outcome.DUPLICATE:
+            matched = decision.matched
+            assert matched is not None
+            self.duplicates += 1
+            self.look_alikes.matched(matched.expense_id)
+            detail = None if matched.line is None else f'{{"same_file_line":{matched.line}}}'
+            self.writer.add("dedupe_decisions", (self.batch_id, line, decision.key, "duplicate", decision.rule,
+                                                 None, matched.expense_id, detail, self.now_text))
+            self._outcome(draft, decision, "duplicate", ())
+            return
+        expense_id = self.next_expense_id
+        self.next_expense_id += 1
+        self.deduper.accept(decision, expense_id, line)
+        self._write_expense(expense_id, draft, decision, issues, match)
+        if decision.outcome is Outcome.CONFLICT:
+            self.conflicts += 1
+        else:
+            self.new += 1
+        if not draft.source_id and self.look_alikes.enabled:
+            identity = (draft.txn_date, draft.amount_minor, draft.currency, self.vendors.resolve(draft.vendor))
+            self.look_alikes.candidate(expense_id, line, identity)
+        self._outcome(draft, decision, decision.outcome.value, tuple(issues))
+
+    def _write_expense(self, expense_id: int, draft: ExpenseDraft, decision: Decision, issues: list[Issue],
+                       match: ReceiptMatch) -> None:
+        conflict_with = decision.matched.expense_id if decision.outcome is Outcome.CONFLICT and decision.matched else None
+        codes = sorted({i.code for i in issues})
+        if codes:
+            self._flags[expense_id] = codes
+        self.warnings.extend(issues)
+        writer, now = self.writer, self.now_text
+        writer.add("expenses", (
+            expense_id, decision.key, self.source_name, draft.source_id, decision.occurrence_index,
+            decision.content_hash, self.batch_id, self.file_name, draft.line, draft.txn_date.isoformat(),
+            self.employees.resolve(draft.employee), self.vendors.resolve(draft.vendor), draft.vendor,
+            self.categories.resolve(draft.category), draft.category, draft.amount_minor, draft.currency,
+            draft.tax_minor, draft.original_minor, draft.original_currency, draft.payment_method.value, draft.card,
+            draft.memo, draft.reference, draft.report_id, match.url,
+            "conflict" if conflict_with is not None else "imported", _json_list(codes) if codes else None,
+            conflict_with, now,
+        ))
+        if draft.fields:
+            writer.extend("expense_fields", ((expense_id, name, value) for name, value in draft.fields))
+        if match.file is not None:
+            writer.add("expense_receipts", (expense_id, self.receipts.store(match.file)))
+            self.links += 1
+        writer.add("dedupe_decisions", (self.batch_id, draft.line, decision.key, decision.outcome.value,
+                                        decision.rule, expense_id, conflict_with, None, now))
+        for issue in issues:
+            writer.add("import_issues", (self.batch_id, issue.line, "warning", issue.field, issue.code,
+                                         issue.message, expense_id, None))
+
+    def _outcome(self, draft: ExpenseDraft, decision: Decision, status: str, issues: tuple[Issue, ...]) -> None:
+        if not self.collect_rows:
+            return
+        matched = decision.matched
+        in_file = matched is not None and matched.line is not None
+        self.outcomes.append(RowOutcome(
+            draft.line, status, decision.key, decision.rule,
+            None if matched is None or in_file else matched.expense_id,
+            matched.line if matched is not None and in_file else None,
+            draft.txn_date, str(draft.amount), draft.vendor, issues,
+        ))
+
+    def _flag_look_alikes(self) -> None:
+        """Warn about rows that look like earlier expenses (see :class:`PossibleDuplicates`)."""
+        findings = self.look_alikes.findings()
+        if not findings:
+            return
+        self._flush()  # the flagged expenses must exist before they are updated
+        updates = []
+        by_line = {o.line: n for n, o in enumerate(self.outcomes)} if self.collect_rows else {}
+        for expense_id, line, earlier in findings:
+            ids = ", ".join(f"#{i}" for i in earlier[:5])
+            issue = warning("possible_duplicate", f"Looks like expense {ids} imported earlier (same date, amount, "
+                            "currency and vendor) with other details changed; both are kept: review and skip one.",
+                            None, line)
+            self.warnings.append(issue)
+            self.writer.add("import_issues", (self.batch_id, line, "warning", None, issue.code, issue.message,
+                                              expense_id, None))
+            codes = sorted({*self._flags.get(expense_id, []), issue.code})
+            updates.append((_json_list(codes), expense_id))
+            if line in by_line:
+                old = self.outcomes[by_line[line]]
+                self.outcomes[by_line[line]] = replace(old, issues=(*old.issues, issue))
+        self.writer.execute("UPDATE expenses SET review_flags = ? WHERE id = ?", updates)
