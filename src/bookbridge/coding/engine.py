@@ -21,6 +21,7 @@ results looks the rate up in the book's rates table and sets it with ``dataclass
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from bookbridge.coding.coded import CodedExpense, Entity, EntityKind, LineKind, PostingType
@@ -39,25 +40,28 @@ def code_expense(template: TemplateVersionSpec, rules: Sequence[RuleSpec], expen
     """
     spec = template.spec
     result = run_rules(rules, expense)
-    base = dict(
+    outcome = CodingOutcome(
         expense_id=expense.id,
         expense_key=expense.key,
         template=spec.name,
         template_version=template.number,
         category=result.expense.category,
+        coded=None,
         review_flags=result.flags,
         approval_levels=result.approval_levels,
+        skip_reason=result.skip_reason,
         rules_fired=result.fired,
         notes=result.notes,
     )
     if result.skip_reason is not None:
-        return CodingOutcome(coded=None, skip_reason=result.skip_reason, **base)  # type: ignore[arg-type]
-    problem = _Problems(spec.name, template.number)
-    coded, flags = _code(template, result, problem)
-    return CodingOutcome(
-        coded=coded if not problem.items else None,
-        problems=tuple(problem.items),
-        **{**base, "review_flags": result.flags + tuple(flags)},  # type: ignore[arg-type]
+        return outcome
+    problems = _Problems(spec.name, template.number)
+    coded, flags = _code(template, result, problems)
+    return replace(
+        outcome,
+        coded=None if problems.items else coded,
+        problems=tuple(problems.items),
+        review_flags=result.flags + tuple(flags),
     )
 
 
