@@ -94,7 +94,11 @@ def _connect(args: argparse.Namespace) -> int:
     with open_book_from_args(args) as book:
         store = KeyringTokenStore(book.book_id, args.name, provider=spec.name)
         client = _client(args, store, spec, base_url)
-        headless = is_loopback_host(urlsplit(base_url).hostname)
+        # A local sandbox approves at once and redirects to our listener: no browser needed. With
+        # an https redirect the browser must land on that page, so a person has to be there.
+        headless = is_loopback_host(urlsplit(base_url).hostname) and (
+            args.redirect_uri is None or is_loopback_host(urlsplit(args.redirect_uri).hostname)
+        )
         progress(f"Connecting {spec.label} at {base_url}...")
         result = connect(
             spec, base_url=base_url, client=client, store=store, redirect_uri=args.redirect_uri,
