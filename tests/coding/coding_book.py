@@ -46,6 +46,7 @@ def add_expense(
     report_id: str | None = None,
     memo: str | None = None,
     key: str | None = None,
+    tax: str | None = None,
 ) -> int:
     """Insert one imported expense; returns its id."""
     money = Money(Decimal(amount), currency)
@@ -63,6 +64,7 @@ def add_expense(
         employee_id=_named(session, Employee, employee) if employee else None,
         amount_minor=money.minor_units(),
         currency=currency,
+        tax_minor=None if tax is None else Money(Decimal(tax), currency).minor_units(),
         payment_method=PaymentMethod(payment),
         card=card,
         memo=memo,

@@ -98,7 +98,7 @@ def _queue(args: argparse.Namespace) -> int:
             rejection = item["rejection"] or {}
             print(f"{head}: REJECTED by {rejection.get('by')}: {rejection.get('reason')}")
             continue
-        waiting = "; ".join(f"{p['level']} ({p['approvers']})" for p in item["pending"])  # type: ignore[union-attr]
+        waiting = "; ".join(f"{p['level']} ({p['approvers']})" for p in item["pending"])
         print(f"{head}: waiting for {waiting}")
     return 0
 

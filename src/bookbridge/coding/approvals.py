@@ -20,6 +20,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -166,7 +167,8 @@ def pending_levels(session: Session, result: CodingResult | None) -> list[str]:
 
 
 def _employee_name(session: Session, expense: Expense) -> str | None:
-    return None if expense.employee_id is None else session.get(Employee, expense.employee_id).name
+    employee = None if expense.employee_id is None else session.get(Employee, expense.employee_id)
+    return None if employee is None else employee.name
 
 
 # --- approving and rejecting -------------------------------------------------------------------
@@ -249,11 +251,21 @@ def _approve_one(session: Session, policy: Policy, expense_id: int, actor: str, 
     return ApprovalOutcome(expense.id, True, level, expense.status.value, f"expense {expense.id}: {message}")
 
 
+# Why an expense in another status cannot be approved, and what to do about it.
+_NOT_AWAITING = {
+    ExpenseStatus.IMPORTED: "is not coded yet (run `bookbridge code` and fix what it lists)",
+    ExpenseStatus.APPROVED: "is already fully approved",
+    ExpenseStatus.REJECTED: "was rejected (edit it, then run `bookbridge code` to submit it again)",
+    ExpenseStatus.SKIPPED: "was skipped by a rule",
+}
+
+
 def _refusal(session: Session, policy: Policy, expense: Expense, actor: str) -> str | None:
     """Why ``actor`` may not approve ``expense`` now, or None when they may."""
     prefix = f"expense {expense.id}"
     if expense.status is not ExpenseStatus.AWAITING_APPROVAL:
-        return f"{prefix} is {expense.status.value.replace('_', ' ')}, not awaiting approval"
+        why = _NOT_AWAITING.get(expense.status, f"is {expense.status.value.replace('_', ' ')}")
+        return f"{prefix} {why}, not awaiting approval"
     result = current_round(session, expense.id)
     if result is None:
         return f"{prefix} has no coding; run `bookbridge code` first"
@@ -327,7 +339,7 @@ def reject(book: Book, *, expense_id: int, actor: str, reason: str) -> ApprovalO
 # --- the queue ---------------------------------------------------------------------------------
 
 
-def approval_queue(book: Book, *, include_rejected: bool = True) -> list[dict[str, object]]:
+def approval_queue(book: Book, *, include_rejected: bool = True) -> list[dict[str, Any]]:
     """Expenses awaiting approval (and, by default, rejected ones), with levels and history.
 
     Each item is plain data for the CLI's JSON and the GUI: id, key, date, vendor, category,
@@ -335,7 +347,7 @@ def approval_queue(book: Book, *, include_rejected: bool = True) -> list[dict[st
     may approve each pending level, flags, and the full decision history.
     """
     statuses = [ExpenseStatus.AWAITING_APPROVAL] + ([ExpenseStatus.REJECTED] if include_rejected else [])
-    items: list[dict[str, object]] = []
+    items: list[dict[str, Any]] = []
     with book.read() as session:
         policy = load_policy(session)
         expenses = session.scalars(

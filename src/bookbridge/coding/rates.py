@@ -159,10 +159,10 @@ def _store_rates(book: Book, rates: Sequence[FxRate], *, actor: str, what: str) 
         pairs = {(rate.base, rate.quote) for rate in rates}
         existing: dict[tuple[str, str, date, str], ExchangeRate] = {}
         for base, quote in pairs:
-            for row in session.scalars(
+            for stored in session.scalars(
                 sa.select(ExchangeRate).where(ExchangeRate.base == base, ExchangeRate.quote == quote)
             ):
-                existing[(row.base, row.quote, row.as_of, row.source)] = row
+                existing[(stored.base, stored.quote, stored.as_of, stored.source)] = stored
         now = clock.now()
         new_rows: dict[tuple[str, str, date, str], dict[str, object]] = {}
         for rate in rates:

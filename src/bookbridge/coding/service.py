@@ -264,9 +264,10 @@ def _status_for(state: CodingState, levels: tuple[str, ...]) -> ExpenseStatus:
 
 
 def _has_decisions(session: Session, result: CodingResult) -> bool:
-    return session.scalar(
+    count = session.scalar(
         sa.select(sa.func.count()).select_from(ApprovalRecord).where(ApprovalRecord.coding_result_id == result.id)
-    ) > 0
+    )
+    return bool(count)
 
 
 # --- reading results ---------------------------------------------------------------------------
@@ -305,7 +306,8 @@ def coded_expenses(
     if until is not None:
         query = query.where(Expense.txn_date <= until)
     with book.read() as session:
-        return [coded_from_data(json.loads(text)) for text in session.scalars(query)]
+        # state CODED always has coded_json (the service writes both together)
+        return [coded_from_data(json.loads(text)) for text in session.scalars(query) if text]
 
 
 def explain(book: Book, expense_id: int) -> list[dict[str, Any]]:
