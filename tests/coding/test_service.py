@@ -184,3 +184,14 @@ def test_custom_field_edit_changes_the_coding(book) -> None:
     code_expenses(book)
     [coded] = coded_expenses(book)
     assert dict(coded.lines[0].dimensions) == {"class": "Truck 9"}
+
+
+def test_missing_rates_are_grouped_by_pair_with_the_date_span(book) -> None:
+    """Two EUR expenses without rates make one group naming both dates; a GBP one its own."""
+    _fleet(book)
+    first = _add(book, day=date(2026, 3, 2), category="Meals", amount="10.00", currency="EUR")
+    second = _add(book, day=date(2026, 3, 12), category="Meals", amount="11.00", currency="EUR")
+    third = _add(book, day=date(2026, 3, 5), category="Meals", amount="9.00", currency="GBP")
+    run = code_expenses(book)
+    assert [(p.subject, p.expense_ids) for p in run.problems] == [("EUR/USD", (first, second)), ("GBP/USD", (third,))]
+    assert run.problems[0].message.startswith("2 expenses (2026-03-02 to 2026-03-12): no EUR/USD rate")

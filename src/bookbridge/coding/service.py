@@ -23,6 +23,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from itertools import zip_longest
 from typing import Any
 
@@ -161,6 +162,55 @@ def _current_rounds(session: Session, expense_ids: list[int]) -> dict[int, Codin
     return {row.expense_id: row for row in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class _Evaluation:
+    """What coding one expense gives now, before comparing it with the stored round."""
+
+    outcome: CodingOutcome
+    state: CodingState
+    coded_json: str | None
+    levels: tuple[str, ...]
+    problems: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+    home_amount: Decimal | None
+    input_hash: str
+    outcome_hash: str
+
+
+def _evaluate(view: ExpenseView, *, versions: Sequence[TemplateVersionSpec], policy: Policy, rates: RateTable,
+              home: str) -> _Evaluation:
+    """Code ``view``, price it in the home currency and ask the policy for its levels (no writes)."""
+    outcome = _outcome(versions, view)
+    problems = [_engine_problem(outcome, p) for p in outcome.problems]
+    if not versions:
+        problems.append(problem("no_template_version", "", "the mapping template has no published version; "
+                                "publish one with `bookbridge mapping publish`"))
+    coded, home_amount = outcome.coded, None
+    if coded is not None:
+        found = rates.lookup(coded.currency, coded.date)
+        if isinstance(found, MissingRate):
+            problems.append(missing_rate_problem(found))
+        else:
+            coded = replace(coded, rate=found)
+            home_amount = to_home(coded.amount, coded.currency, home, found)
+    levels: tuple[str, ...] = ()
+    if coded is not None and home_amount is not None:
+        facts = ApprovalFacts(home_amount, outcome.category, view.fields, view.employee, outcome.review_flags)
+        levels, unknown = policy.required_levels(facts, outcome.approval_levels)
+        problems.extend(problem("unknown_approval_level", name,
+                                f"rules require approval level '{name}', which the approval policy does not "
+                                "define; add it with `bookbridge approval-policy`") for name in unknown)
+    state = (CodingState.SKIPPED if outcome.skip_reason is not None
+             else CodingState.BLOCKED if problems or coded is None else CodingState.CODED)
+    coded_json = canonical_json(coded_to_data(coded)) if state is CodingState.CODED and coded else None
+    rules = [{"rule": rule, "note": note} for rule, note in zip_longest(outcome.rules_fired, outcome.notes)]
+    outcome_data = {"state": state.value, "coded": coded_json, "levels": list(levels),
+                    "flags": list(outcome.review_flags), "problems": problems, "skip": outcome.skip_reason,
+                    "rules": rules}
+    return _Evaluation(outcome, state, coded_json, levels, problems, rules, home_amount,
+                       content_hash(_view_data(view)), content_hash(outcome_data))
+
+
 class _Run:
     """Counters and problems of one run; :meth:`code` handles one expense."""
 
@@ -171,55 +221,31 @@ class _Run:
 
     def code(self, session: Session, expense: Expense, view: ExpenseView, current: CodingResult | None, *,
              versions: Sequence[TemplateVersionSpec], policy: Policy, rates: RateTable, home: str, actor: str) -> None:
-        outcome = _outcome(versions, view)
-        problems = [_engine_problem(outcome, p) for p in outcome.problems]
-        if not versions:
-            problems.append(problem("no_template_version", "", "the mapping template has no published version; "
-                                    "publish one with `bookbridge mapping publish`"))
-        coded, home_amount = outcome.coded, None
-        if coded is not None:
-            found = rates.lookup(coded.currency, coded.date)
-            if isinstance(found, MissingRate):
-                problems.append(missing_rate_problem(found))
-            else:
-                coded = replace(coded, rate=found)
-                home_amount = to_home(coded.amount, coded.currency, home, found)
-        levels: tuple[str, ...] = ()
-        if coded is not None and home_amount is not None:
-            facts = ApprovalFacts(home_amount, outcome.category, view.fields, view.employee, outcome.review_flags)
-            levels, unknown = policy.required_levels(facts, outcome.approval_levels)
-            problems.extend(problem("unknown_approval_level", name,
-                                    f"rules require approval level '{name}', which the approval policy does not "
-                                    "define; add it with `bookbridge approval-policy`") for name in unknown)
-        state = (CodingState.SKIPPED if outcome.skip_reason is not None
-                 else CodingState.BLOCKED if problems or coded is None else CodingState.CODED)
-        coded_json = canonical_json(coded_to_data(coded)) if state is CodingState.CODED and coded else None
-        rules = [{"rule": rule, "note": note} for rule, note in zip_longest(outcome.rules_fired, outcome.notes)]
-        outcome_data = {"state": state.value, "coded": coded_json, "levels": list(levels),
-                        "flags": list(outcome.review_flags), "problems": problems, "skip": outcome.skip_reason,
-                        "rules": rules}
-        input_hash, outcome_hash = content_hash(_view_data(view)), content_hash(outcome_data)
-        self.problems.extend((expense.id, expense.txn_date, p) for p in problems)
-        if current is not None and (current.input_hash, current.outcome_hash) == (input_hash, outcome_hash):
-            return
+        """Evaluate one expense and, when anything changed, store a new round and set its status."""
+        found = _evaluate(view, versions=versions, policy=policy, rates=rates, home=home)
+        self.problems.extend((expense.id, expense.txn_date, p) for p in found.problems)
+        if current is not None and (current.input_hash, current.outcome_hash) == (found.input_hash, found.outcome_hash):
+            return  # unchanged: the round and the decisions made on it stand
         now = clock.now()
         if current is not None:
             current.superseded_at = now
+        outcome = found.outcome
         result = CodingResult(
-            expense_id=expense.id, state=state, input_hash=input_hash, outcome_hash=outcome_hash,
+            expense_id=expense.id, state=found.state, input_hash=found.input_hash, outcome_hash=found.outcome_hash,
             template_name=outcome.template if versions else None,
             template_version=outcome.template_version or None,
             template_version_id=_version_id(versions, outcome),
-            coded_json=coded_json, rules_fired_json=canonical_json(rules),
-            flags_json=canonical_json(list(outcome.review_flags)), required_levels_json=canonical_json(list(levels)),
-            problems_json=canonical_json(problems), skip_reason=outcome.skip_reason,
-            home_amount_minor=None if home_amount is None else Money(home_amount, home).minor_units(),
+            coded_json=found.coded_json, rules_fired_json=canonical_json(found.rules),
+            flags_json=canonical_json(list(outcome.review_flags)),
+            required_levels_json=canonical_json(list(found.levels)),
+            problems_json=canonical_json(found.problems), skip_reason=outcome.skip_reason,
+            home_amount_minor=None if found.home_amount is None else Money(found.home_amount, home).minor_units(),
             home_currency=home, coded_at=now,
         )
         session.add(result)
         session.flush()
         previous = expense.status
-        expense.status = _status_for(state, levels)
+        expense.status = _status_for(found.state, found.levels)
         reopened = previous in (ExpenseStatus.APPROVED, ExpenseStatus.REJECTED) or (
             previous is ExpenseStatus.AWAITING_APPROVAL and current is not None and _has_decisions(session, current)
         )
@@ -227,12 +253,12 @@ class _Run:
         self.reopened += int(reopened)
         audit.record(
             session, "expense.code", actor=actor, entity_type="expense", entity_id=expense.id,
-            coding_round=result.id, state=state.value, template=result.template_name,
+            coding_round=result.id, state=found.state.value, template=result.template_name,
             template_version=result.template_version, rules_fired=list(outcome.rules_fired),
-            required_levels=list(levels), previous_status=previous.value, status=expense.status.value,
+            required_levels=list(found.levels), previous_status=previous.value, status=expense.status.value,
             reopened_approval=reopened,
             auto_approved=expense.status is ExpenseStatus.APPROVED,  # no level required by the policy
-            problems=[p["message"] for p in problems], skip_reason=outcome.skip_reason,
+            problems=[p["message"] for p in found.problems], skip_reason=outcome.skip_reason,
         )
 
 
