@@ -42,6 +42,7 @@ _NUMERIC_KEYS = {"rate", "recoverable", "tax_recoverable", "share", "min", "max"
 _NUMERIC_PARENTS = {"rates"}
 _DATE_KEYS = {"effective_from", "from", "to"}
 _FLOW_MAX_KEYS = 3
+_FLOW_SAFE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_ .&/-]*[A-Za-z0-9_.&/-])?")
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?[0-9]*\.[0-9]+")
 
@@ -77,7 +78,7 @@ def _commented(value: Any, key: str | None = None, parent: str | None = None) ->
         result = CommentedMap()
         for k, v in value.items():
             result[k] = _commented(v, k, key)
-        if 0 < len(value) <= _FLOW_MAX_KEYS and not any(isinstance(v, (dict, list)) for v in value.values()):
+        if 0 < len(value) <= _FLOW_MAX_KEYS and all(_flow_safe(k) and _flow_safe(v) for k, v in value.items()):
             result.fa.set_flow_style()  # `vendor: {contains: shell}` reads better than 2 lines
         return result
     if isinstance(value, list):
@@ -88,6 +89,14 @@ def _commented(value: Any, key: str | None = None, parent: str | None = None) ->
     if isinstance(value, str) and key in _DATE_KEYS and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return _Plain(value)
     return value
+
+
+def _flow_safe(value: Any) -> bool:
+    """Plain words and numbers only: ruamel can emit some indicator-led text (``?0``) unquoted
+    inside ``{...}``, where it is not valid YAML, so anything else goes in block style."""
+    if isinstance(value, (dict, list)):
+        return False
+    return isinstance(value, bool) or bool(_FLOW_SAFE.fullmatch(str(value)))
 
 
 def _dump(data: dict[str, Any], header: str) -> str:
