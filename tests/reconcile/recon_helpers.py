@@ -58,3 +58,20 @@ def add_expense(
     session.add(expense)
     session.flush()
     return expense
+
+
+def ofx_text(lines: list[tuple[str, str, str, str]], *, card: bool = False, account: str = "000123456789",
+             closing: str = "0.00", start: str = "20260101", end: str = "20260131") -> str:
+    """A small OFX 1.02 statement; ``lines`` are (YYYYMMDD, amount, FITID, NAME)."""
+    body = "\n".join(f"<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>{d}<TRNAMT>{a}<FITID>{f}<NAME>{n}</STMTTRN>"
+                     for d, a, f, n in lines)
+    wrapper, rs, acct = (("CREDITCARDMSGSRSV1", "CCSTMT", f"<CCACCTFROM><ACCTID>{account}</CCACCTFROM>") if card else
+                         ("BANKMSGSRSV1", "STMT", f"<BANKACCTFROM><BANKID>021000021<ACCTID>{account}"
+                                                  "<ACCTTYPE>CHECKING</BANKACCTFROM>"))
+    return (
+        "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\n"
+        "COMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n"
+        f"<OFX><{wrapper}><{rs}TRNRS><TRNUID>1<STATUS><CODE>0<SEVERITY>INFO</STATUS>"
+        f"<{rs}RS><CURDEF>USD{acct}<BANKTRANLIST><DTSTART>{start}<DTEND>{end}\n{body}\n</BANKTRANLIST>"
+        f"<LEDGERBAL><BALAMT>{closing}<DTASOF>{end}</LEDGERBAL></{rs}RS></{rs}TRNRS></{wrapper}></OFX>\n"
+    )

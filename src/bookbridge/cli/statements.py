@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from bookbridge.cli.common import add_book_argument, add_json_flag, emit_json
 
@@ -87,10 +88,10 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(listing)
         return 0
-    accounts = listing["accounts"]
+    accounts: list[dict[str, Any]] = listing["accounts"]  # type: ignore[assignment]
     if not accounts:
         print("No statements imported yet.")
-    for account in accounts:  # type: ignore[attr-defined]
+    for account in accounts:
         print(f"{account['account']} ({account['kind']}, {account['currency']}): "
               f"{account['unmatched_lines']} unmatched line(s)")
         for s in account["statements"]:

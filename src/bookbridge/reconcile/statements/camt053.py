@@ -290,7 +290,7 @@ def _entry_date(entry: ET.Element, tag: str) -> date | None:
 def _bank_code(entry: ET.Element) -> str | None:
     domain = [_text(entry, "BkTxCd/Domn/Cd"), _text(entry, "BkTxCd/Domn/Fmly/Cd"), _text(entry, "BkTxCd/Domn/Fmly/SubFmlyCd")]
     if all(domain):
-        return "/".join(domain)  # type: ignore[arg-type]
+        return "/".join(str(part) for part in domain)
     return _text(entry, "BkTxCd/Prtry/Cd")
 
 

@@ -1,0 +1,79 @@
+"""Matches as plain dicts for the CLI, the GUI and (later) the month-end pack."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bookbridge.core.money import Money
+from bookbridge.store.models import BankAccount, Expense, Match, StatementLine, Vendor
+
+_CHUNK = 500
+
+
+def match_as_dict(session: Session, match: Match) -> dict[str, object]:
+    """One match with its line and targets described well enough to decide on it."""
+    return matches_as_dicts(session, [match])[0]
+
+
+def matches_as_dicts(session: Session, matches: list[Match]) -> list[dict[str, object]]:
+    """Many matches at once (lines, accounts and expenses are fetched in bulk, not one by one)."""
+    lines = _by_id(session, StatementLine, {m.statement_line_id for m in matches})
+    accounts = _by_id(session, BankAccount, {line.bank_account_id for line in lines.values()})
+    expenses = _expenses(session, {t.target_id for m in matches for t in m.targets if t.target_kind == "expense"})
+    out: list[dict[str, object]] = []
+    for match in matches:
+        line = lines[match.statement_line_id]
+        account = accounts.get(line.bank_account_id)
+        out.append({
+            "match_id": match.id,
+            "status": match.status.value,
+            "band": match.band.value,
+            "shape": match.shape,
+            "score": match.score_permille / 1000,
+            "explanation": match.explanation,
+            "note": match.note,
+            "decided_by": match.decided_by,
+            "decided_at": match.decided_at,
+            "undone_by": match.undone_by,
+            "undone_at": match.undone_at,
+            "line": {
+                "id": line.id, "account": account.name if account else None, "date": line.booked_date,
+                "amount": str(line.amount.amount), "currency": line.currency, "payee": line.payee, "memo": line.memo,
+            },
+            "targets": [_target(t.target_kind, t.target_id, t.amount_minor, t.currency, expenses) for t in match.targets],
+        })
+    return out
+
+
+def _by_id(session: Session, model, ids: set[int]) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    found = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _CHUNK):
+        for row in session.scalars(sa.select(model).where(model.id.in_(ordered[start:start + _CHUNK]))):
+            found[row.id] = row
+    return found
+
+
+def _expenses(session: Session, ids: set[int]) -> dict[int, tuple[date, str | None]]:
+    found: dict[int, tuple[date, str | None]] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _CHUNK):
+        rows = session.execute(sa.select(Expense.id, Expense.txn_date, Expense.vendor_raw, Vendor.name)
+                               .outerjoin(Vendor, Vendor.id == Expense.vendor_id)
+                               .where(Expense.id.in_(ordered[start:start + _CHUNK])))
+        for expense_id, day, raw, vendor in rows:
+            found[expense_id] = (day, vendor or raw)
+    return found
+
+
+def _target(kind: str, target_id: int, amount_minor: int, currency: str,
+            expenses: dict[int, tuple[date, str | None]]) -> dict[str, object]:
+    described: dict[str, object] = {
+        "kind": kind, "id": target_id, "amount": str(Money.from_minor(amount_minor, currency).amount), "currency": currency,
+    }
+    if kind == "expense" and target_id in expenses:
+        described["date"], described["payee"] = expenses[target_id]
+    return described

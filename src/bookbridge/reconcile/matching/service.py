@@ -1,0 +1,194 @@
+"""Running the matcher over the book: load lines and targets, store the proposals.
+
+Each run replaces the undecided suggestions of the lines it looked at (suggestions are not
+decisions, so nothing of value is lost) and, with ``auto``, accepts the auto band at once, each
+acceptance recorded with who and when in the match row and the audit log. Decided matches
+(accepted, rejected, undone) are never touched by a run: rejected combinations are not proposed
+again, accepted targets are no longer candidates.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bookbridge.core import clock
+from bookbridge.core.errors import UsageError
+from bookbridge.reconcile.matching.adapters import TargetKey, all_targets, statement_lines
+from bookbridge.reconcile.matching.engine import match_lines
+from bookbridge.reconcile.matching.index import date_span
+from bookbridge.reconcile.matching.model import Band, MatchSettings, Proposal
+from bookbridge.reconcile.matching.records import matches_as_dicts
+from bookbridge.store import audit
+from bookbridge.store.book import Book
+from bookbridge.store.models import (
+    BankAccount,
+    LineMatchStatus,
+    Match,
+    MatchBand,
+    MatchStatus,
+    MatchTarget,
+    Setting,
+    StatementLine,
+)
+
+SETTINGS_KEY = "reconcile.matching"
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_period(text: str | None) -> tuple[date | None, date | None]:
+    """``YYYY-MM`` to its first and last day; None to an open range."""
+    if not text:
+        return None, None
+    found = _PERIOD.match(text.strip())
+    if not found or not 1 <= int(found.group(2)) <= 12:
+        raise UsageError(f"Period {text!r} must be written YYYY-MM, for example 2026-01.")
+    year, month = int(found.group(1)), int(found.group(2))
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def load_settings(session: Session, **overrides: Any) -> MatchSettings:
+    """The book's matching settings (setting ``reconcile.matching``), with overrides applied."""
+    row = session.get(Setting, SETTINGS_KEY)
+    stored: dict[str, Any] = json.loads(row.value_json, parse_float=Decimal) if row else {}
+    values = {**stored, **{k: v for k, v in overrides.items() if v is not None}}
+    known = set(MatchSettings.__dataclass_fields__)
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise UsageError(f"Unknown matching setting(s): {', '.join(unknown)}.")
+    for name in ("auto_threshold", "suggest_threshold", "margin", "auto_min_payee"):
+        if name in values:
+            values[name] = float(values[name])  # a score, not money
+    if "fx_tolerance" in values:
+        values["fx_tolerance"] = Decimal(str(values["fx_tolerance"]))
+    return replace(MatchSettings(), **values)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRun:
+    """What a run did: counts per band and the proposals as stored (with their match ids)."""
+
+    period: str | None
+    lines_considered: int
+    auto_accepted: int
+    suggested: int
+    unmatched: int
+    matches: list[dict[str, object]]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "period": self.period, "lines_considered": self.lines_considered, "auto_accepted": self.auto_accepted,
+            "suggested": self.suggested, "unmatched": self.unmatched, "matches": self.matches,
+        }
+
+
+def run_matching(
+    book: Book, *, period: str | None = None, account_name: str | None = None, auto: bool = False,
+    actor: str = "cli", settings: MatchSettings | None = None,
+) -> MatchRun:
+    """Match the period's unmatched lines of every account (or one) and store the proposals."""
+    start, end = parse_period(period)
+    with book.unit_of_work() as session:
+        settings = settings or load_settings(session)
+        query = sa.select(BankAccount).order_by(BankAccount.id)
+        if account_name:
+            query = query.where(BankAccount.name == account_name)
+        accounts = session.scalars(query).all()
+        if account_name and not accounts:
+            raise UsageError(f"The book has no statement account called {account_name!r}.")
+        stored: list[Match] = []
+        considered = 0
+        for account in accounts:
+            taken = accepted_targets(session, account.id)
+            lines = statement_lines(session, account, start, end)
+            considered += len(lines)
+            span = date_span(lines, settings)
+            if span is None:
+                continue
+            _drop_suggestions(session, [line.id for line in lines])
+            targets = all_targets(session, account, span[0], span[1], taken)
+            proposals = match_lines(lines, targets, settings, _rejected(session, [line.id for line in lines]))
+            stored.extend(_store(session, proposals, auto=auto, actor=actor))
+        session.flush()
+        accepted = sum(1 for m in stored if m.status is MatchStatus.ACCEPTED)
+        audit.record(session, "match.run", actor=actor, entity_type="period", entity_id=period or "all",
+                     account=account_name, lines=considered, auto_accepted=accepted,
+                     suggested=len(stored) - accepted, auto=auto)
+        result = MatchRun(period, considered, accepted, len(stored) - accepted, considered - len(stored),
+                          matches_as_dicts(session, stored))
+    return result
+
+
+def accepted_targets(session: Session, account_id: int) -> set[TargetKey]:
+    """Targets already settled by an accepted match on this account.
+
+    Per account on purpose: a company-card charge is matched once on the card statement (the
+    charge) and once more on the bank statement (inside the card payment that settles it).
+    """
+    rows = session.execute(
+        sa.select(MatchTarget.target_kind, MatchTarget.target_id)
+        .join(Match, Match.id == MatchTarget.match_id)
+        .join(StatementLine, StatementLine.id == Match.statement_line_id)
+        .where(Match.status == MatchStatus.ACCEPTED, StatementLine.bank_account_id == account_id)
+    ).all()
+    return {(kind, target_id) for kind, target_id in rows}
+
+
+def _rejected(session: Session, line_ids: list[int]) -> set[tuple[int, frozenset[TargetKey]]]:
+    found: set[tuple[int, frozenset[TargetKey]]] = set()
+    for start in range(0, len(line_ids), 500):
+        chunk = line_ids[start:start + 500]
+        for match in session.scalars(sa.select(Match).where(Match.status == MatchStatus.REJECTED,
+                                                            Match.statement_line_id.in_(chunk))):
+            found.add((match.statement_line_id, frozenset((t.target_kind, t.target_id) for t in match.targets)))
+    return found
+
+
+def _drop_suggestions(session: Session, line_ids: list[int]) -> None:
+    for start in range(0, len(line_ids), 500):
+        chunk = line_ids[start:start + 500]
+        for match in session.scalars(sa.select(Match).where(Match.status == MatchStatus.SUGGESTED,
+                                                            Match.statement_line_id.in_(chunk))):
+            session.delete(match)
+    session.flush()
+
+
+def _store(session: Session, proposals: list[Proposal], *, auto: bool, actor: str) -> list[Match]:
+    """Store proposals as suggestions, or as accepted matches for the auto band with ``auto``.
+
+    Written in bulk (one flush, one query for the lines): a run over a year of a busy account
+    stores thousands of rows, and a flush per row would dominate the run.
+    """
+    now = clock.now()
+    matches: list[Match] = []
+    for proposal in proposals:
+        accept = auto and proposal.band is Band.AUTO
+        matches.append(Match(
+            statement_line_id=proposal.line_id,
+            status=MatchStatus.ACCEPTED if accept else MatchStatus.SUGGESTED,
+            band=MatchBand(proposal.band.value), shape=proposal.shape,
+            score_permille=round(proposal.score * 1000), explanation=proposal.explanation,
+            created_at=now, decided_by=actor if accept else None, decided_at=now if accept else None,
+            targets=[MatchTarget(target_kind=t.kind.value, target_id=t.id, amount_minor=t.amount.minor_units(),
+                                 currency=t.amount.currency) for t in proposal.targets],
+        ))
+    session.add_all(matches)
+    session.flush()
+    accepted = [m for m in matches if m.status is MatchStatus.ACCEPTED]
+    ids = [m.statement_line_id for m in accepted]
+    for start in range(0, len(ids), 500):
+        session.execute(sa.update(StatementLine).where(StatementLine.id.in_(ids[start:start + 500]))
+                        .values(match_status=LineMatchStatus.MATCHED))
+    for match in accepted:
+        audit.record(session, "match.accepted", actor=actor, entity_type="match", entity_id=match.id,
+                     line=match.statement_line_id, targets=sorted(f"{t.target_kind}:{t.target_id}" for t in match.targets),
+                     band="auto", score=match.score_permille, explanation=match.explanation)
+    return matches
