@@ -69,6 +69,12 @@ from bookbridge.store.models.exceptions import (  # noqa: F401  (the exception q
     ExceptionSeverity,
     ExceptionStatus,
 )
+from bookbridge.store.models.month_end import (  # noqa: F401  (period sign-off, locks, packs, issue 6)
+    MonthEndPack,
+    PeriodAction,
+    PeriodEvent,
+    PeriodLock,
+)
 from bookbridge.store.models.sync import (  # noqa: F401  (outbox, runs, lock, reference cache, issue 5)
     AttachmentStatus,
     OutboxAttachment,
