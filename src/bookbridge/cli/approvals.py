@@ -119,7 +119,7 @@ def _policy(args: argparse.Namespace) -> int:
             except OSError as error:
                 raise ImportFileError(f"Cannot read {path}: {error.strerror}.", path=str(path)) from error
             change = replace_policy(book, parse_policy_text(text, name=path.name), actor=args.actor)
-            print(f"Approval policy replaced: levels {', '.join(change['after']) or 'none'} "  # type: ignore[arg-type]
+            print(f"Approval policy replaced: levels {', '.join(change.after) or 'none'} "
                   "(used by coding rounds from now on; run `bookbridge code` to apply it).", file=sys.stderr)
         with book.read() as session:
             document = policy_to_document(load_policy(session))

@@ -77,12 +77,16 @@ def load_policy(session: Session) -> Policy:
     return Policy(tuple(levels), {person: frozenset(roles) for person, roles in people.items()})
 
 
-def replace_policy(book: Book, policy: Policy, *, actor: str) -> dict[str, object]:
-    """Replace the book's approval policy; affects coding rounds made from now on.
+@dataclass(frozen=True, slots=True)
+class PolicyChange:
+    """The level names before and after a policy replacement (what the GUI refreshes)."""
 
-    Returns:
-        What changed: the level names before and after.
-    """
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+def replace_policy(book: Book, policy: Policy, *, actor: str) -> PolicyChange:
+    """Replace the book's approval policy; affects coding rounds made from now on."""
     document = policy_to_document(policy)
     with book.unit_of_work() as session:
         before = [level.name for level in load_policy(session).levels]
@@ -103,7 +107,7 @@ def replace_policy(book: Book, policy: Policy, *, actor: str) -> dict[str, objec
             session.add_all(ApproverRole(person=person, role=role) for role in roles)
         audit.record(session, "approval_policy.replace", actor=actor, entity_type="approval_policy",
                      before=before, after=[level.name for level in policy.levels], policy=document)
-    return {"before": before, "after": [level.name for level in policy.levels]}
+    return PolicyChange(tuple(before), tuple(level.name for level in policy.levels))
 
 
 # --- state of one expense ----------------------------------------------------------------------
