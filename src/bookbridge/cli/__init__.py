@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "bookbridge.cli.mapping",
     "bookbridge.cli.rules",
     "bookbridge.cli.exceptions",
+    "bookbridge.cli.sync",
     "bookbridge.cli.statements",
     "bookbridge.cli.match",
 ]

@@ -68,6 +68,9 @@ class OutboxItem(Base):
     payload_hash: Mapped[str] = mapped_column(sa.String(64))
     status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus, name="outbox_status"))
     attempts: Mapped[int] = mapped_column(default=0)
+    # True once the vendor gave a definitive answer to this key: it replays that answer forever,
+    # so a corrected document must go out under a new revision's key.
+    key_spent: Mapped[bool] = mapped_column(default=False)
     last_error: Mapped[str | None] = mapped_column(sa.Text())
     last_error_code: Mapped[str | None] = mapped_column(sa.String(60))
     batch_key: Mapped[str | None] = mapped_column(sa.String(64))  # rows sent in one batch request
@@ -92,6 +95,7 @@ class OutboxExpense(Base):
 
     outbox_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True)
     expense_id: Mapped[int] = mapped_column(sa.ForeignKey("expenses.id"), primary_key=True, index=True)
+    coding_result_id: Mapped[int | None]  # the coding round the document was built from
 
 
 class AttachmentStatus(str, enum.Enum):

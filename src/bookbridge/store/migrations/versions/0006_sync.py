@@ -102,6 +102,7 @@ def upgrade() -> None:
     sa.Column('payload_hash', sa.String(length=64), nullable=False),
     sa.Column('status', sa.Enum('pending', 'in_flight', 'posted', 'failed_retryable', 'needs_attention', 'superseded', name='outbox_status', native_enum=False, create_constraint=True, length=24), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('key_spent', sa.Boolean(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('last_error_code', sa.String(length=60), nullable=True),
     sa.Column('batch_key', sa.String(length=64), nullable=True),
@@ -203,6 +204,7 @@ def upgrade() -> None:
     op.create_table('outbox_expenses',
     sa.Column('outbox_id', sa.Integer(), nullable=False),
     sa.Column('expense_id', sa.Integer(), nullable=False),
+    sa.Column('coding_result_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['expense_id'], ['expenses.id'], name=op.f('fk_outbox_expenses_expense_id_expenses')),
     sa.ForeignKeyConstraint(['outbox_id'], ['outbox.id'], name=op.f('fk_outbox_expenses_outbox_id_outbox'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('outbox_id', 'expense_id', name=op.f('pk_outbox_expenses'))

@@ -1,0 +1,197 @@
+"""A balanced journal entry + the accounting system's reference data → the document to post, or why not.
+
+Pure: no database and no network. The journal builder names accounts, dimensions, entities and
+tax codes as the mapping template spells them; the accounting system wants its own ids. Each
+name is looked up in the :class:`~bookbridge.sync.reference.ReferenceIndex`; whatever cannot be
+found, is inactive, or falls in the closed period comes back as a :class:`Problem` (data), which
+the runner turns into an exception: never a failed post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from bookbridge.coding.coded import EntityKind as CodedEntityKind
+from bookbridge.connectors.dto import DimensionRef, EntityKind, EntityRef, JournalDocument, JournalLine, Ref
+from bookbridge.journal.model import JournalEntry
+from bookbridge.store.models import ExceptionCategory, ExceptionSeverity
+from bookbridge.sync.reference import DIMENSION_ALIASES, ReferenceIndex, RemoteRecord
+
+DOC_NUMBER_PREFIX = "BB-"
+DOC_NUMBER_KEY_CHARS = 12
+
+VendorMaker = Callable[[str], RemoteRecord | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why an entry cannot be posted as it is; ``cause`` identifies it across entries and runs."""
+
+    category: ExceptionCategory
+    severity: ExceptionSeverity
+    cause: tuple[str, ...]
+    title: str
+    fix: str  # what a person can do about it
+
+
+def doc_number(entry_key: str) -> str:
+    """The document number our entries carry (QBO allows 21 characters): stable for an entry."""
+    return f"{DOC_NUMBER_PREFIX}{entry_key[:DOC_NUMBER_KEY_CHARS]}"
+
+
+def _blocker(category: ExceptionCategory, cause: tuple[str, ...], title: str, fix: str) -> Problem:
+    return Problem(category, ExceptionSeverity.BLOCKER, cause, title, fix)
+
+
+class _Resolver:
+    """Looks names up for one entry and collects the problems."""
+
+    def __init__(self, index: ReferenceIndex, label: str, make_vendor: VendorMaker | None) -> None:
+        self.index = index
+        self.label = label
+        self.make_vendor = make_vendor
+        self.problems: dict[tuple[str, ...], Problem] = {}
+
+    def problem(self, problem: Problem) -> None:
+        self.problems.setdefault(problem.cause, problem)
+
+    def account(self, code: str) -> Ref | None:
+        found = self.index.account(code)
+        if found is None:
+            self.problem(_blocker(
+                ExceptionCategory.MAPPING, ("account-missing", code.casefold()),
+                f"Account {code} is not in {self.label}",
+                f"Add account {code} in {self.label}, or change the mapping template to an account it has, "
+                "then sync again.",
+            ))
+            return None
+        if not found.active:
+            self.problem(_blocker(
+                ExceptionCategory.VALIDATION, ("account-inactive", found.remote_id),
+                f"Account {code} ({found.name}) is inactive in {self.label}",
+                f"Make account {found.name} active in {self.label}, or map these expenses to another account.",
+            ))
+            return None
+        return Ref(found.remote_id, found.name)
+
+    def dimension(self, kind: str, value: str) -> DimensionRef | None:
+        remote_kind = DIMENSION_ALIASES.get(kind, kind)
+        if not self.index.has_dimension_kind(remote_kind):
+            self.problem(_blocker(
+                ExceptionCategory.MAPPING, ("dimension-kind", kind),
+                f"{self.label} has no '{kind}' dimension",
+                f"Remove '{kind}' from the mapping template for this connection (or turn on {kind} tracking in "
+                f"{self.label}), then sync again.",
+            ))
+            return None
+        found = self.index.dimension(remote_kind, value)
+        if found is None or not found.active:
+            state = "is not" if found is None else "is inactive"
+            self.problem(_blocker(
+                ExceptionCategory.MAPPING if found is None else ExceptionCategory.VALIDATION,
+                ("dimension", remote_kind, value.casefold(), state),
+                f"{kind.capitalize()} '{value}' {state} in {self.label}",
+                f"Add or reactivate {kind} '{value}' in {self.label}, or change the template's {kind}.",
+            ))
+            return None
+        return DimensionRef(remote_kind, found.remote_id, found.name)
+
+    def vendor(self, name: str, kind: CodedEntityKind) -> EntityRef | None:
+        found = self.index.vendor(name)
+        if found is None and self.make_vendor is not None:
+            found = self.make_vendor(name)
+            if found is not None:
+                self.index.add(found)
+        who = "Employee" if kind is CodedEntityKind.EMPLOYEE else "Vendor"
+        if found is None:
+            self.problem(_blocker(
+                ExceptionCategory.MAPPING, ("vendor-missing", name.casefold()),
+                f"{who} '{name}' is not a vendor in {self.label}",
+                f"Add '{name}' as a vendor in {self.label}, or allow Bookbridge to create missing vendors for this "
+                "connection (setting create_vendors), then sync again.",
+            ))
+            return None
+        if not found.active:
+            self.problem(_blocker(
+                ExceptionCategory.VALIDATION, ("vendor-inactive", found.remote_id),
+                f"Vendor '{found.name}' is inactive in {self.label}",
+                f"Make vendor '{found.name}' active in {self.label}, then sync again.",
+            ))
+            return None
+        # Employees who are paid back post to A/P-like accounts as vendors: QBO companies keep
+        # drivers as vendors, and its journal lines accept a vendor entity there.
+        return EntityRef(EntityKind.VENDOR, found.remote_id, found.name)
+
+    def tax_code(self, code: str) -> Ref | None:
+        found = self.index.tax_code(code)
+        if found is None or not found.active:
+            state = "is not" if found is None else "is inactive"
+            self.problem(_blocker(
+                ExceptionCategory.MAPPING, ("tax-code", code.casefold(), state),
+                f"Tax code {code} {state} in {self.label}",
+                f"Add or reactivate tax code {code} in {self.label}, or change the template's tax code.",
+            ))
+            return None
+        return Ref(found.remote_id, found.name)
+
+
+def _period_problem(entry: JournalEntry, closed: date | None, label: str) -> Problem | None:
+    if closed is None or entry.date > closed:
+        return None
+    return _blocker(
+        ExceptionCategory.CLOSED_PERIOD, ("closed", closed.isoformat()),
+        f"Books are closed through {closed.isoformat()} in {label}",
+        f"These entries are dated on or before {closed.isoformat()}. Re-date the expenses into an open period, "
+        f"or ask the accountant to reopen the period in {label}; then resolve this exception and sync again.",
+    )
+
+
+def _currency_problem(entry: JournalEntry, index: ReferenceIndex, label: str) -> Problem | None:
+    home = index.home_currency
+    if home is None or entry.currency == home:
+        return None
+    if not index.multicurrency:
+        return _blocker(
+            ExceptionCategory.VALIDATION, ("currency-off", entry.currency),
+            f"{label} is not set up for multiple currencies ({entry.currency} entries)",
+            f"Turn on multicurrency in {label} and add {entry.currency}, then sync again.",
+        )
+    codes = {r.remote_id for r in index.records("currency")}
+    if codes and entry.currency not in codes:
+        return _blocker(
+            ExceptionCategory.MAPPING, ("currency-missing", entry.currency),
+            f"Currency {entry.currency} is not enabled in {label}",
+            f"Add {entry.currency} to the company's currencies in {label}, then sync again.",
+        )
+    return None
+
+
+def entry_document(
+    entry: JournalEntry, index: ReferenceIndex, *, key: str, label: str, make_vendor: VendorMaker | None = None
+) -> tuple[JournalDocument | None, tuple[Problem, ...]]:
+    """The journal document for ``entry`` under idempotency ``key``, or the problems preventing it."""
+    resolver = _Resolver(index, label, make_vendor)
+    for problem in (_period_problem(entry, index.closed_books_date, label), _currency_problem(entry, index, label)):
+        if problem is not None:
+            resolver.problem(problem)
+    lines = []
+    for line in entry.lines:
+        if line.debit == 0 and line.credit == 0:
+            continue  # a zero line carries lineage only; the accounting system wants amounts
+        account = resolver.account(line.account)
+        dims = tuple(d for d in (resolver.dimension(k, v) for k, v in line.dimensions.items()) if d is not None)
+        entity = resolver.vendor(line.entity.name, line.entity.kind) if line.entity is not None else None
+        tax = resolver.tax_code(line.tax_code) if line.tax_code else None
+        if account is not None:
+            lines.append(JournalLine(account=account, debit=line.debit, credit=line.credit,
+                                     description=line.memo or entry.memo, dimensions=dims, entity=entity,
+                                     tax_code=tax))
+    if resolver.problems:
+        return None, tuple(resolver.problems.values())
+    foreign = index.home_currency is not None and entry.currency != index.home_currency
+    rate = entry.lines[0].rate if entry.lines and foreign else None
+    document = JournalDocument(key=key, date=entry.date, currency=entry.currency, lines=tuple(lines),
+                               doc_number=doc_number(entry.key), memo=entry.memo, exchange_rate=rate)
+    return document, ()
