@@ -83,6 +83,19 @@ def test_expense_adapter_rules_per_account_kind(book, shop) -> None:
     assert str(bank[shop["fuel"]].amount) == "-85.40 USD"
 
 
+def test_driver_pay_and_expense_reports_form_groups(book, shop) -> None:
+    """Driver pay joins the payroll group; a reimbursable expense with a report id joins its report's group."""
+    with book.unit_of_work() as s:
+        driver = add_employee(s, "Luis Okafor")
+        pay = add_expense(s, 150000, date(2026, 1, 16), vendor_raw="TMS", employee=driver, category_raw="Driver pay").id
+        claim = add_expense(s, 4200, date(2026, 1, 16), vendor_raw="Motel", method=PaymentMethod.REIMBURSABLE,
+                            employee=driver, report_id="R-17").id
+    with book.read() as s:
+        targets = {t.id: t for t in expense_targets(s, _account(s, "bank"), *JAN, set())}
+    assert [key for key, _ in targets[pay].groups] == ["payroll", f"employee:{targets[pay].employee_id}"]
+    assert ("report:R-17", "expense report R-17 Luis Okafor") in targets[claim].groups
+
+
 def test_card_of_another_number_is_not_a_candidate(book, shop) -> None:
     """A company-card expense on card 9999 is not offered to the statement of card …4444."""
     with book.unit_of_work() as s:

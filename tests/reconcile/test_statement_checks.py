@@ -27,6 +27,7 @@ def _statement(lines, opening: int | None, closing: int | None) -> StatementData
     return StatementData(ACCOUNT, "EUR", tuple(lines), opening=as_money(opening), closing=as_money(closing))
 
 
+@settings(deadline=None)
 @given(st.lists(cents, max_size=30), cents)
 def test_balanced_statement_checks_ok(amounts: list[int], opening: int) -> None:
     """opening + lines == closing always passes, whatever the lines."""
@@ -35,6 +36,7 @@ def test_balanced_statement_checks_ok(amounts: list[int], opening: int) -> None:
     assert check.outcome is BalanceOutcome.OK and check.difference.is_zero()
 
 
+@settings(deadline=None)
 @given(st.lists(cents, max_size=30), cents, cents.filter(lambda d: d != 0))
 def test_off_balance_reports_the_exact_difference(amounts: list[int], opening: int, error: int) -> None:
     """A closing balance off by any amount is a mismatch whose difference is exactly that amount."""
@@ -50,7 +52,7 @@ def test_closing_only_derives_opening() -> None:
     assert check.opening == Money(Decimal("115.00"), "EUR")
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(cents, max_size=5), min_size=3, max_size=8), cents, st.data())
 def test_removing_a_statement_from_a_chain_shows_exactly_its_movement(months, start, data) -> None:
     """Consecutive statements with continuous balances have no gap; drop one and the gap is its net movement."""
@@ -87,6 +89,7 @@ def test_overlapping_statements_are_not_compared() -> None:
     assert find_gaps(spans) == []
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from([-450, -1000, 2500]), st.sampled_from(["CAFE", "FUEL"])),
                 max_size=25))
 def test_content_keys_are_unique_and_stable(rows) -> None:
