@@ -45,7 +45,10 @@ from bookbridge.sync.documents import document_to_json
 
 ACTIVE = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT, OutboxStatus.POSTED, OutboxStatus.RETRYABLE,
           OutboxStatus.ATTENTION)
-SENDABLE = (OutboxStatus.PENDING, OutboxStatus.RETRYABLE)
+# Only rows whose key was certainly never processed go out in a push; rows of unknown fate
+# (in flight, failed retryably) are settled first by resending the identical request or looking
+# them up (sync.recovery).
+SENDABLE = (OutboxStatus.PENDING,)
 MAX_ERROR_CHARS = 2000
 
 
@@ -172,16 +175,17 @@ def hold(row: OutboxItem, exception_id: int, message: str) -> None:
 
 
 def supersede_unbuilt(session: Session, connection_id: int, built_entry_keys: set[str]) -> int:
-    """Rows that were never sent and whose entry no longer exists (expenses re-coded, unapproved or
-    regrouped) are superseded; returns how many."""
+    """Rows whose entry no longer exists (expenses re-coded, unapproved or regrouped) are superseded,
+    when nothing of them can be in the accounting system; returns how many."""
     rows = session.scalars(
         sa.select(OutboxItem).where(
             OutboxItem.connection_id == connection_id,
             OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.ATTENTION]),
         )
     ).all()
-    # Neither status can have reached the accounting system with an unknown outcome, so dropping is safe.
-    gone = [row for row in rows if row.entry_key not in built_entry_keys]
+    # Only rows never sent, or refused outright, are rebuilt from the expenses; a row that went out
+    # and was shown not to have arrived keeps its queued expenses and its key until it is posted.
+    gone = [row for row in rows if row.entry_key not in built_entry_keys and (row.attempts == 0 or row.key_spent)]
     for row in gone:
         row.status = OutboxStatus.SUPERSEDED
         row.updated_at = clock.now()
@@ -189,7 +193,7 @@ def supersede_unbuilt(session: Session, connection_id: int, built_entry_keys: se
 
 
 def sendable(session: Session, connection_id: int) -> list[OutboxItem]:
-    """Rows to send this run, oldest entry date first (retries of earlier runs included)."""
+    """Rows to send in a push, oldest entry date first."""
     return list(session.scalars(
         sa.select(OutboxItem)
         .where(OutboxItem.connection_id == connection_id, OutboxItem.status.in_(SENDABLE))
@@ -197,11 +201,13 @@ def sendable(session: Session, connection_id: int) -> list[OutboxItem]:
     ))
 
 
-def in_flight(session: Session, connection_id: int) -> list[OutboxItem]:
+def waiting(session: Session, connection_id: int) -> list[OutboxItem]:
+    """Rows a run would send or settle: pending, in flight or failed retryably."""
     return list(session.scalars(
         sa.select(OutboxItem)
-        .where(OutboxItem.connection_id == connection_id, OutboxItem.status == OutboxStatus.IN_FLIGHT)
-        .order_by(OutboxItem.batch_key, OutboxItem.batch_position, OutboxItem.id)
+        .where(OutboxItem.connection_id == connection_id,
+               OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT, OutboxStatus.RETRYABLE]))
+        .order_by(OutboxItem.txn_date, OutboxItem.id)
     ))
 
 
@@ -232,6 +238,26 @@ def mark_in_flight(session: Session, rows: Sequence[OutboxItem], *, batch_key: s
         row.last_run_id = run_id
         row.updated_at = now
     _set_expense_status(session, rows, ExpenseStatus.QUEUED)
+
+
+def mark_resending(rows: Sequence[OutboxItem], *, run_id: str) -> None:
+    """An identical resend of an earlier request is about to go out (recovery).
+
+    ``last_attempt_at`` keeps the first attempt's time: the vendor's replay window counts from it.
+    """
+    now = clock.now()
+    for row in rows:
+        row.status = OutboxStatus.IN_FLIGHT
+        row.attempts += 1
+        row.last_run_id = run_id
+        row.updated_at = now
+
+
+def mark_absent(row: OutboxItem, message: str) -> None:
+    """A lookup showed the document never arrived: its key is unspent and it may go out again."""
+    row.status = OutboxStatus.PENDING
+    row.last_error = message[:MAX_ERROR_CHARS]
+    row.updated_at = clock.now()
 
 
 def mark_posted(session: Session, row: OutboxItem, result: PostResult) -> None:

@@ -139,8 +139,15 @@ def _settle_duplicates(ctx: PushContext, docs: Sequence, answers: list[Answer]) 
     return settled
 
 
-def record_answers(ctx: PushContext, session: Session, rows: Sequence[OutboxItem], answers: Sequence[Answer]) -> None:
-    """Step 3: what each answer means for its row (the caller's transaction)."""
+def record_answers(ctx: PushContext, session: Session, rows: Sequence[OutboxItem], answers: Sequence[Answer], *,
+                   fate_was_unknown: bool = False) -> None:
+    """Step 3: what each answer means for its row (the caller's transaction).
+
+    ``fate_was_unknown`` is set for resends of documents an earlier attempt may have delivered:
+    an answer showing *this* request was not processed says nothing about the earlier one, so
+    such rows stay retryable instead of becoming pending.
+    """
+    not_processed = outbox.mark_retryable if fate_was_unknown else outbox.mark_pending
     links = outbox.expense_ids(session, [r.id for r in rows])
     posted_ids: list[str] = []
     for row, answer in zip(rows, answers):
@@ -153,13 +160,13 @@ def record_answers(ctx: PushContext, session: Session, rows: Sequence[OutboxItem
         ctx.counts.failed += 1
         ctx.counts.error(f"{row.doc_number}: {answer.user_message}")
         if isinstance(answer, AuthError):
-            outbox.mark_pending(row, answer)  # a refused credential means the document was not looked at
+            not_processed(row, answer)  # a refused credential means the document was not looked at
             ctx.stop(answer)
         elif isinstance(answer, RateLimited):
             outbox.mark_retryable(row, answer)
             ctx.stop(answer)
         elif isinstance(answer, TransportError) and not answer.request_sent:
-            outbox.mark_pending(row, answer)
+            not_processed(row, answer)
         elif isinstance(answer, (TransportError, ServerError)):
             outbox.mark_retryable(row, answer)  # it may have arrived: the same key resolves it
         else:
@@ -199,7 +206,8 @@ def push_rows(ctx: PushContext, row_ids: Sequence[int]) -> None:
         with write_unit(ctx.book) as session:
             waiting = session.scalar(
                 sa.select(sa.func.count()).select_from(OutboxItem).where(
-                    OutboxItem.connection_id == ctx.connection_id, OutboxItem.status.in_(outbox.SENDABLE))
+                    OutboxItem.connection_id == ctx.connection_id,
+                OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.RETRYABLE]))
             ) or 0
             ctx.exception_ids.add(report_connection(session, ctx.stop_error, connection=ctx.connection,
                                                     label=ctx.label, waiting=waiting))

@@ -1,23 +1,23 @@
-"""Step 1 of a run: settle documents whose fate is unknown, before anything else is sent.
+"""Step 1 of a run: settle documents whose fate is unknown, before anything new is sent.
 
-A document is of unknown fate when a previous run died while sending it (``in_flight``) or a send
-ended without a usable answer (``failed_retryable``: a cut connection, a timeout, a 5xx). It may
-or may not be in the accounting system.
+A document's fate is unknown when a previous run died while sending it (``in_flight``) or a send
+ended without a usable answer (``failed_retryable``: a cut connection, a timeout, a 5xx, a 429).
+It may or may not be in the accounting system.
 
 * Within the vendor's replay window the very same request goes out again: same key, and for a
-  batch the same documents in the same order (so the same batch key). The vendor answers with
-  what it did the first time, or does it now.
-* When the last attempt is older than the window, the document is first looked up by our key
-  (QBO: by DocNumber, then the ``[bb:key]`` tag in PrivateNote). Found: it is posted. Not found:
-  it never arrived, and it goes out again in this run's push, still with its key. When the search
-  itself fails, the document is left alone this run (resending it blind could duplicate it).
+  batch the same documents in the same order (so the same batch request id). The vendor answers
+  with what it did the first time, or does it now.
+* When the first attempt is older than the window, the document is looked up by our key (QBO:
+  by DocNumber, then the ``[bb:key]`` tag in PrivateNote). Found: it is posted. Not found: it
+  never arrived, so it is pending again and goes out in this run's push, still with its key.
+  When the search itself fails the document is left as it is (resending it blind could
+  duplicate it) and settled by a later run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from itertools import groupby
 
 import sqlalchemy as sa
 
@@ -30,6 +30,7 @@ from bookbridge.sync.documents import document_from_json
 from bookbridge.sync.push import PushContext, record_answers, send_documents
 from bookbridge.sync.txn import write_unit
 
+UNKNOWN = (OutboxStatus.IN_FLIGHT, OutboxStatus.RETRYABLE)
 NOT_FOUND = "not found in the accounting system after an interrupted send; it goes out again with the same key"
 
 
@@ -39,15 +40,47 @@ class Recovery:
 
     settled: int = 0
     posted: int = 0
-    unresolved: set[int] = field(default_factory=set)  # rows to leave alone in this run's push
+    left: int = 0  # still unknown (the lookup failed); a later run settles them
 
 
-def _groups(rows: list[OutboxItem]) -> list[list[OutboxItem]]:
-    """In-flight rows by the request they were sent in (a batch, or a single document)."""
-    groups: list[list[OutboxItem]] = []
-    for batch_key, members in groupby(rows, key=lambda r: r.batch_key):
-        members_list = list(members)
-        groups.extend([members_list] if batch_key else [[m] for m in members_list])
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """One original request: every row it carried, in order, and which of them are unsettled."""
+
+    row_ids: tuple[int, ...]
+    unknown: frozenset[int]
+    docs: tuple
+    first_attempt: object
+
+
+def _groups(session, connection_id: int) -> list[_Group]:
+    unknown_rows = session.scalars(
+        sa.select(OutboxItem).where(OutboxItem.connection_id == connection_id, OutboxItem.status.in_(UNKNOWN))
+        .order_by(OutboxItem.id)
+    ).all()
+    groups: list[_Group] = []
+    seen_batches: set[str] = set()
+    now = clock.now()
+    for row in unknown_rows:
+        if row.batch_key is None:
+            groups.append(_Group((row.id,), frozenset({row.id}), (document_from_json(row.document_json),),
+                                 row.last_attempt_at or now))
+            continue
+        if row.batch_key in seen_batches:
+            continue
+        seen_batches.add(row.batch_key)
+        # The whole original batch, settled rows included: only the same documents in the same
+        # order make the same batch request id, so the vendor can replay its answer.
+        members = session.scalars(
+            sa.select(OutboxItem).where(OutboxItem.connection_id == connection_id,
+                                        OutboxItem.batch_key == row.batch_key)
+            .order_by(OutboxItem.batch_position)
+        ).all()
+        groups.append(_Group(
+            tuple(m.id for m in members), frozenset(m.id for m in members if m.status in UNKNOWN),
+            tuple(document_from_json(m.document_json) for m in members),
+            min(m.last_attempt_at or now for m in members),
+        ))
     return groups
 
 
@@ -57,50 +90,47 @@ def resolve_unknown(ctx: PushContext, *, replay_window: timedelta) -> Recovery:
     Raises:
         AuthError: the connection refuses our credentials (the run cannot go on).
     """
-    now = clock.now()
     with write_unit(ctx.book) as session:
         ctx.lock.confirm(session)
-        flying = outbox.in_flight(session, ctx.connection_id)
-        stale = session.scalars(
-            sa.select(OutboxItem).where(
-                OutboxItem.connection_id == ctx.connection_id, OutboxItem.status == OutboxStatus.RETRYABLE,
-                OutboxItem.last_attempt_at < now - replay_window,
-            )
-        ).all()
-        work = []
-        for group in _groups(flying):
-            attempted = min(r.last_attempt_at or now for r in group)
-            work.append(([r.id for r in group], [document_from_json(r.document_json) for r in group],
-                         now - attempted <= replay_window))
-        work += [([r.id], [document_from_json(r.document_json)], False) for r in stale]
+        groups = _groups(session, ctx.connection_id)
     result = Recovery()
-    for ids, docs, replay in work:
-        answers = send_documents(ctx.connector, docs) if replay else [_look_up(ctx, doc) for doc in docs]
-        _record(ctx, ids, answers, result)
-        result.settled += len(ids)
+    for group in groups:
+        if clock.now() - group.first_attempt <= replay_window:
+            with write_unit(ctx.book) as session:
+                ctx.lock.confirm(session)  # fence: the resend is a send like any other
+                rows = session.scalars(sa.select(OutboxItem).where(OutboxItem.id.in_(list(group.unknown)))).all()
+                outbox.mark_resending(rows, run_id=ctx.run_id)
+            answers: list = send_documents(ctx.connector, group.docs)
+        else:
+            answers = [_look_up(ctx, doc) if row_id in group.unknown else None
+                       for row_id, doc in zip(group.row_ids, group.docs)]
+        _record(ctx, group, answers, result)
         auth = next((a for a in answers if isinstance(a, AuthError)), None)
         if auth is not None:
             raise auth
     return result
 
 
-def _record(ctx: PushContext, ids: list[int], answers: list, result: Recovery) -> None:
+def _record(ctx: PushContext, group: _Group, answers: list, result: Recovery) -> None:
     with write_unit(ctx.book) as session:
         ctx.lock.confirm(session)
-        rows = {r.id: r for r in session.scalars(sa.select(OutboxItem).where(OutboxItem.id.in_(ids)))}
+        rows = {r.id: r for r in session.scalars(sa.select(OutboxItem).where(OutboxItem.id.in_(list(group.unknown))))}
         answered = []
-        for row_id, answer in zip(ids, answers):
-            row = rows[row_id]
+        for row_id, answer in zip(group.row_ids, answers):
+            row = rows.get(row_id)
+            if row is None or row.status not in UNKNOWN:
+                continue  # settled before: its answer in a replayed batch is not news
+            result.settled += 1
             if answer is None:
-                outbox.mark_retryable(row, None, NOT_FOUND)
+                outbox.mark_absent(row, NOT_FOUND)
             elif isinstance(answer, _LookupFailed):
-                result.unresolved.add(row_id)
+                result.left += 1
                 ctx.counts.failed += 1
                 ctx.counts.error(f"{row.doc_number}: could not be looked up ({answer.error.user_message})")
             else:
                 answered.append((row, answer))
         before = ctx.counts.posted
-        record_answers(ctx, session, [r for r, _ in answered], [a for _, a in answered])
+        record_answers(ctx, session, [r for r, _ in answered], [a for _, a in answered], fate_was_unknown=True)
         result.posted += ctx.counts.posted - before
 
 

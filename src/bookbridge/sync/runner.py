@@ -221,7 +221,7 @@ def _live_run(book: Book, ref: ConnectionRef, settings: SyncSettings, connector:
         counts.skipped += plan.nothing_to_post + len(plan.held)
         # 4. push, then receipts
         with book.read() as session:
-            row_ids = [r.id for r in outbox.sendable(session, ref.id) if r.id not in recovery.unresolved]
+            row_ids = [r.id for r in outbox.sendable(session, ref.id)]
         push_rows(ctx, row_ids)
         if not ctx.stopped:
             upload_receipts(ctx)
@@ -286,7 +286,7 @@ def _dry_run(book: Book, ref: ConnectionRef, settings: SyncSettings, connector: 
     with book.read() as session:
         plan = plan_documents(book, session, connection_id=ref.id, connector=connector, index=index,
                               grouping=settings.grouping, label=_label(ref), make_vendor=make_vendor)
-        waiting = outbox.sendable(session, ref.id) + outbox.in_flight(session, ref.id)
+        waiting = outbox.waiting(session, ref.id)
         planned_keys = {p.entry.key for p in plan.to_write}
         payloads = [_payload_of(p.prepared) for p in plan.to_write]
         payloads += [{"kind": r.doc_kind, "doc_number": r.doc_number, "key": r.key, "status": r.status.value,
