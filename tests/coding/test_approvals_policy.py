@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bookbridge.coding.approval_policy import (
@@ -109,6 +109,7 @@ def test_amounts_are_read_as_text_never_as_floats() -> None:
 _names = st.text(alphabet="abcdefghij ", min_size=1, max_size=12).map(str.strip).filter(bool)
 
 
+@settings(deadline=None)  # no per-example deadline: the suite runs on busy machines
 @given(
     levels=st.lists(
         st.tuples(_names, st.none() | st.decimals(min_value=0, max_value=10**6, places=2),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bookbridge.coding.coded import CodedExpense, CodedLine, Entity, EntityKind, LineKind, PostingType
@@ -42,6 +42,7 @@ _expense = st.builds(
 )
 
 
+@settings(deadline=None)  # no per-example deadline: the suite runs on busy machines
 @given(_expense)
 def test_coded_expense_round_trips_through_stored_json(expense: CodedExpense) -> None:
     """to JSON text and back gives an equal coded expense, with no float anywhere."""
