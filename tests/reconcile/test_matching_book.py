@@ -116,7 +116,8 @@ def test_foreign_expense_is_approximate_and_other_currencies_left_out(book, shop
 
 
 def test_auto_run_accepts_the_auto_band_with_who_and_when(book, shop) -> None:
-    """With --auto, the fuel charge, the card charge and the reimbursement are accepted by the runner; the fee stays."""
+    """With --auto, the fuel charge, the card charge and the reimbursement are accepted by the runner (each match
+    row and the run's audit entries say who and when); the fee stays unmatched."""
     result = run_matching(book, period="2026-01", auto=True, actor="dana")
     assert (result.lines_considered, result.auto_accepted, result.suggested, result.unmatched) == (4, 3, 0, 1)
     by_line = {m["line"]["id"]: m for m in result.matches}
@@ -124,7 +125,10 @@ def test_auto_run_accepts_the_auto_band_with_who_and_when(book, shop) -> None:
     assert {t["id"] for t in reimbursement["targets"]} == {shop["r1"], shop["r2"], shop["r3"]}
     assert all(m["decided_by"] == "dana" and m["decided_at"] is not None for m in result.matches)
     assert _line_status(book, "B1") == "matched" and _line_status(book, "B3") == "unmatched"
-    assert len(_audit(book, "match.accepted")) == 3 and len(_audit(book, "match.run")) == 1
+    entries = _audit(book, "match.auto_accepted")  # one per account the run touched
+    logged = [m for entry in entries for m in json.loads(entry.detail_json)["matches"]]
+    assert {e.actor for e in entries} == {"dana"} and sorted(m["match"] for m in logged) == sorted(m["match_id"] for m in result.matches)
+    assert all(m["explanation"] and m["targets"] for m in logged) and len(_audit(book, "match.run")) == 1
 
 
 def test_run_without_auto_only_suggests(book, shop) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -18,8 +19,12 @@ def match_as_dict(session: Session, match: Match) -> dict[str, object]:
     return matches_as_dicts(session, [match])[0]
 
 
-def matches_as_dicts(session: Session, matches: list[Match]) -> list[dict[str, object]]:
-    """Many matches at once (lines, accounts and expenses are fetched in bulk, not one by one)."""
+def matches_as_dicts(session: Session, matches: Sequence[Any]) -> list[dict[str, object]]:
+    """Many matches at once (lines, accounts and expenses are fetched in bulk, not one by one).
+
+    ``matches`` are :class:`Match` rows or anything with the same attributes (the matcher's
+    freshly stored records), so a run does not have to load back what it just wrote.
+    """
     lines = _by_id(session, StatementLine, {m.statement_line_id for m in matches})
     accounts = _by_id(session, BankAccount, {line.bank_account_id for line in lines.values()})
     expenses = _expenses(session, {t.target_id for m in matches for t in m.targets if t.target_kind == "expense"})

@@ -13,7 +13,7 @@ import calendar
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -104,7 +104,7 @@ def run_matching(
         accounts = session.scalars(query).all()
         if account_name and not accounts:
             raise UsageError(f"The book has no statement account called {account_name!r}.")
-        stored: list[Match] = []
+        stored: list[StoredMatch] = []
         considered = 0
         for account in accounts:
             taken = accepted_targets(session, account.id)
@@ -161,34 +161,74 @@ def _drop_suggestions(session: Session, line_ids: list[int]) -> None:
     session.flush()
 
 
-def _store(session: Session, proposals: list[Proposal], *, auto: bool, actor: str) -> list[Match]:
+@dataclass(frozen=True, slots=True)
+class StoredTarget:
+    """A stored match target, shaped like :class:`MatchTarget` for :mod:`records`."""
+
+    target_kind: str
+    target_id: int
+    amount_minor: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMatch:
+    """A match as just written, shaped like :class:`Match` for :mod:`records` (no ORM round trip)."""
+
+    id: int
+    statement_line_id: int
+    status: MatchStatus
+    band: MatchBand
+    shape: str
+    score_permille: int
+    explanation: str
+    targets: tuple[StoredTarget, ...]
+    decided_by: str | None
+    decided_at: datetime | None
+    note: str | None = None
+    undone_by: str | None = None
+    undone_at: datetime | None = None
+
+
+def _store(session: Session, proposals: list[Proposal], *, auto: bool, actor: str) -> list[StoredMatch]:
     """Store proposals as suggestions, or as accepted matches for the auto band with ``auto``.
 
-    Written in bulk (one flush, one query for the lines): a run over a year of a busy account
-    stores thousands of rows, and a flush per row would dominate the run.
+    Written with bulk inserts: a run over a year of a busy account stores thousands of rows, and
+    building and flushing an ORM object per row would dominate the run. The auto-accepted ones
+    are audit-logged as one entry (per account and run) listing every match with its line, targets
+    and score (one decision by one person, recorded whole); each match row carries who and when too.
     """
+    if not proposals:
+        return []
     now = clock.now()
-    matches: list[Match] = []
+    stored: list[StoredMatch] = []
     for proposal in proposals:
         accept = auto and proposal.band is Band.AUTO
-        matches.append(Match(
-            statement_line_id=proposal.line_id,
-            status=MatchStatus.ACCEPTED if accept else MatchStatus.SUGGESTED,
-            band=MatchBand(proposal.band.value), shape=proposal.shape,
-            score_permille=round(proposal.score * 1000), explanation=proposal.explanation,
-            created_at=now, decided_by=actor if accept else None, decided_at=now if accept else None,
-            targets=[MatchTarget(target_kind=t.kind.value, target_id=t.id, amount_minor=t.amount.minor_units(),
-                                 currency=t.amount.currency) for t in proposal.targets],
+        stored.append(StoredMatch(
+            0, proposal.line_id, MatchStatus.ACCEPTED if accept else MatchStatus.SUGGESTED,
+            MatchBand(proposal.band.value), proposal.shape, round(proposal.score * 1000), proposal.explanation,
+            tuple(StoredTarget(t.kind.value, t.id, t.amount.minor_units(), t.amount.currency) for t in proposal.targets),
+            actor if accept else None, now if accept else None,
         ))
-    session.add_all(matches)
-    session.flush()
-    accepted = [m for m in matches if m.status is MatchStatus.ACCEPTED]
-    ids = [m.statement_line_id for m in accepted]
-    for start in range(0, len(ids), 500):
-        session.execute(sa.update(StatementLine).where(StatementLine.id.in_(ids[start:start + 500]))
+    rows: list[dict[str, Any]] = [{
+        "statement_line_id": m.statement_line_id, "status": m.status, "band": m.band, "shape": m.shape,
+        "score_permille": m.score_permille, "explanation": m.explanation, "created_at": now,
+        "decided_by": m.decided_by, "decided_at": m.decided_at,
+    } for m in stored]
+    ids = list(session.scalars(sa.insert(Match).returning(Match.id, sort_by_parameter_order=True), rows))
+    stored = [replace(m, id=match_id) for m, match_id in zip(stored, ids)]
+    target_rows = [{"match_id": m.id, "target_kind": t.target_kind, "target_id": t.target_id,
+                    "amount_minor": t.amount_minor, "currency": t.currency} for m in stored for t in m.targets]
+    if target_rows:
+        session.execute(sa.insert(MatchTarget), target_rows)
+    accepted = [m for m in stored if m.status is MatchStatus.ACCEPTED]
+    line_ids = [m.statement_line_id for m in accepted]
+    for start in range(0, len(line_ids), 500):
+        session.execute(sa.update(StatementLine).where(StatementLine.id.in_(line_ids[start:start + 500]))
                         .values(match_status=LineMatchStatus.MATCHED))
-    for match in accepted:
-        audit.record(session, "match.accepted", actor=actor, entity_type="match", entity_id=match.id,
-                     line=match.statement_line_id, targets=sorted(f"{t.target_kind}:{t.target_id}" for t in match.targets),
-                     band="auto", score=match.score_permille, explanation=match.explanation)
-    return matches
+    if accepted:
+        audit.record(session, "match.auto_accepted", actor=actor, entity_type="match_run", entity_id=accepted[0].id,
+                     matches=[{"match": m.id, "line": m.statement_line_id, "score": m.score_permille,
+                               "targets": [f"{t.target_kind}:{t.target_id}" for t in m.targets],
+                               "explanation": m.explanation} for m in accepted])
+    return stored
