@@ -19,6 +19,7 @@ from bookbridge.store.models import (
     ExpenseStatus,
     LineMatchStatus,
     Match,
+    MatchTarget,
     PaymentMethod,
     Setting,
     StatementLine,
@@ -140,11 +141,12 @@ def test_run_without_auto_only_suggests(book, shop) -> None:
 
 
 def test_rerun_replaces_suggestions_instead_of_piling_them_up(book, shop) -> None:
-    """Running twice leaves one suggestion per line, not two."""
+    """Running twice leaves one suggestion per line (and one set of targets), not two."""
     run_matching(book, period="2026-01")
     run_matching(book, period="2026-01")
     with book.read() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Match)) == 3
+        assert s.scalar(sa.select(sa.func.count()).select_from(MatchTarget)) == 5  # 1 + 1 + the 3 reimbursed
 
 
 def test_accept_then_undo_restores_the_line_and_keeps_the_trail(book, shop) -> None:

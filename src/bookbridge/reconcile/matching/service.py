@@ -1,8 +1,9 @@
 """Running the matcher over the book: load lines and targets, store the proposals.
 
 Each run replaces the undecided suggestions of the lines it looked at (suggestions are not
-decisions, so nothing of value is lost) and, with ``auto``, accepts the auto band at once, each
-acceptance recorded with who and when in the match row and the audit log. Decided matches
+decisions, so nothing of value is lost) and, with ``auto``, accepts the auto band at once: each
+match row says who and when, and the audit log gets one entry per account and run listing every
+match accepted. Decided matches
 (accepted, rejected, undone) are never touched by a run: rejected combinations are not proposed
 again, accepted targets are no longer candidates.
 """
@@ -153,12 +154,11 @@ def _rejected(session: Session, line_ids: list[int]) -> set[tuple[int, frozenset
 
 
 def _drop_suggestions(session: Session, line_ids: list[int]) -> None:
+    """Delete the undecided suggestions of these lines (their targets go by ON DELETE CASCADE)."""
     for start in range(0, len(line_ids), 500):
-        chunk = line_ids[start:start + 500]
-        for match in session.scalars(sa.select(Match).where(Match.status == MatchStatus.SUGGESTED,
-                                                            Match.statement_line_id.in_(chunk))):
-            session.delete(match)
-    session.flush()
+        session.execute(sa.delete(Match).where(Match.status == MatchStatus.SUGGESTED,
+                                               Match.statement_line_id.in_(line_ids[start:start + 500])),
+                        execution_options={"synchronize_session": False})
 
 
 @dataclass(frozen=True, slots=True)
