@@ -74,3 +74,12 @@ def test_match_accept_and_reject_suggestions(run_cli, book, book_path, tmp_path)
     assert json.loads(rejected.stdout)["status"] == "rejected"
     again = run_cli("match", "accept", book_path, str(ids["WIRE TRANSFER"]))
     assert again.returncode == 2 and "only a suggested match" in again.stderr
+
+
+def test_wrong_account_refusal_is_json_too(run_cli, book, book_path) -> None:
+    """A file for another account is refused with exit 2, and --json still prints the error as JSON."""
+    assert run_cli("statements", "import", book_path, OFX_DIR / "checking.ofx", "--account", "Ops").returncode == 0
+    result = run_cli("statements", "import", book_path, OFX_DIR / "bank_medium.ofx", "--account", "Ops", "--json")
+    assert result.returncode == 2
+    (error,) = json.loads(result.stdout)["errors"]
+    assert error["code"] == "UsageError" and "'Ops' is account" in error["message"]

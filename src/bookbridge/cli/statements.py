@@ -49,6 +49,7 @@ def actor_name(args: argparse.Namespace) -> str:
 
 def _import(args: argparse.Namespace) -> int:
     from bookbridge.cli.common import open_book_from_args
+    from bookbridge.core.errors import BookbridgeError
     from bookbridge.reconcile.statements.service import StatementRejected, import_statement_file
 
     with open_book_from_args(args) as book:
@@ -64,6 +65,15 @@ def _import(args: argparse.Namespace) -> int:
                 for issue in exc.issues:
                     print(f"bookbridge: {issue['severity']}: {issue['message']}", file=sys.stderr)
                 print("bookbridge: nothing from the file was imported.", file=sys.stderr)
+            return exc.exit_code
+        except BookbridgeError as exc:
+            if not args.json:
+                raise  # the CLI's one error printer handles it
+            # Automation reading --json gets any refusal as JSON too, not only on stderr.
+            emit_json({"file": args.file.name, "new": 0, "duplicates": 0, "warnings": [], "errors": [
+                {"file": args.file.name, "severity": "error", "code": type(exc).__name__, "position": None,
+                 "field": None, "message": exc.user_message}]})
+            print(f"bookbridge: {exc.user_message}", file=sys.stderr)
             return exc.exit_code
     if args.json:
         emit_json(result.as_dict())
