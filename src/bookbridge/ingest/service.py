@@ -134,6 +134,7 @@ def import_file(book: Book, options: ImportOptions, *, progress: Callable[[int],
                 status=BatchStatus.COMPLETED,
             )).inserted_primary_key[0])
             rows_savepoint = session.begin_nested()
+            conn = session.connection()  # asking again is what emits the SAVEPOINT
             run = ImportRun(conn, prepared.source, options, source_name=prepared.source_name,
                             home_currency=prepared.home_currency, settings=prepared.settings, today=clock.today(),
                             now=started, batch_id=batch_id, write=True, collect_rows=False)

@@ -99,7 +99,8 @@ def load_import_settings(conn: sa.Connection) -> ImportSettings:
     )
 
 
-_NO_VENDOR_TYPES = frozenset({"driver_pay", "mileage"})
+# Driver pay and mileage are not purchases: no vendor and no receipt are expected.
+_NOT_PURCHASES = frozenset({"driver_pay", "mileage"})
 
 
 class DraftValidator:
@@ -127,7 +128,8 @@ class DraftValidator:
         large, receipt = self._limits_for(currency)
         if not draft.category:
             issues.append(warning("missing_category", "No category: the row needs coding by hand.", "category", line))
-        if not draft.vendor and (not draft.fields or draft.field("expense_type") not in _NO_VENDOR_TYPES):
+        purchase = not draft.fields or draft.field("expense_type") not in _NOT_PURCHASES
+        if not draft.vendor and purchase:
             issues.append(warning("missing_vendor", "No vendor name.", "vendor", line))
         if minor == 0:
             issues.append(warning("zero_amount", "The amount is zero.", "amount", line))
@@ -136,7 +138,7 @@ class DraftValidator:
         if abs(minor) > large:
             issues.append(warning("large_amount", f"{draft.amount} is over the review threshold of "
                                   f"{self.settings.large_threshold(currency)} {currency}.", "amount", line))
-        if minor > receipt and not has_receipt:
+        if minor > receipt and not has_receipt and purchase:
             issues.append(warning("receipt_missing", f"No receipt for {draft.amount} (receipts are expected over "
                                   f"{self.settings.receipt_threshold(currency)} {currency}).", "receipt", line))
         if draft.fields:

@@ -15,10 +15,12 @@ the file is fed in chunks so memory does not grow with it.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from pathlib import Path
 from typing import Any, Iterator
 from xml.sax import SAXParseException
+from xml.sax.expatreader import ExpatLocator
 from xml.sax.handler import ContentHandler
 from xml.sax.xmlreader import AttributesImpl, Locator
 
@@ -30,6 +32,7 @@ from bookbridge.ingest.model import FileInfo, RawRecord
 from bookbridge.ingest.normalise import column_key
 
 CHUNK = 64 * 1024
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
 
 
 class _FeedHandler(ContentHandler):
@@ -98,12 +101,21 @@ class XmlReader:
         self.keys_hint: tuple[str, ...] = tuple(record.values) if record else ()
 
     def info(self, profile: str) -> FileInfo:
-        return FileInfo(str(self.path), "xml", "declared in the file (XML)", None, None, profile)
+        return FileInfo(str(self.path), "xml", self._declared_encoding(), None, None, profile)
+
+    def _declared_encoding(self) -> str:
+        """The encoding the XML declaration names (UTF-8 when it names none, as XML says)."""
+        with open(self.path, "rb") as fh:
+            head = fh.read(200)
+        match = _DECLARED_ENCODING.search(head)
+        return match.group(1).decode("ascii").lower() if match else "utf-8"
 
     def records(self) -> Iterator[RawRecord]:
         handler = _FeedHandler()
         parser = create_parser(forbid_dtd=False, forbid_entities=True, forbid_external=True)
         parser.setContentHandler(handler)
+        # feed() (unlike parse()) does not hand the handler a locator; line numbers need one.
+        handler.setDocumentLocator(ExpatLocator(parser))
         try:
             with open(self.path, "rb") as fh:
                 for chunk in iter(lambda: fh.read(CHUNK), b""):
