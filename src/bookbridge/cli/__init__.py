@@ -35,6 +35,7 @@ COMMAND_MODULES = [
     "bookbridge.cli.rules",
     "bookbridge.cli.exceptions",
     "bookbridge.cli.sync",
+    "bookbridge.cli.demo",
     "bookbridge.cli.statements",
     "bookbridge.cli.match",
 ]

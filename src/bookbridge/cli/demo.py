@@ -1,0 +1,86 @@
+"""`bookbridge demo-data BOOK` and `bookbridge demo --headless [--book PATH] [--json]`.
+
+The headless demo is what a newcomer runs first: it builds a demo trucking company's book, starts
+a QuickBooks Online sandbox inside the process, connects to it, syncs, and prints a summary. It
+needs no Intuit account and no keyring. Unless BOOKBRIDGE_PASSPHRASE is set, the demo book's
+passphrase is "bookbridge demo book".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import date
+from pathlib import Path
+
+from bookbridge.cli.common import add_book_argument, add_json_flag, emit_json, progress
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    data = subparsers.add_parser("demo-data", help="create a book holding a demo trucking company")
+    add_book_argument(data)
+    data.add_argument("--today", default=None, metavar="YYYY-MM-DD",
+                      help="pretend it is this day (the demo covers the two months before it)")
+    add_json_flag(data)
+    data.set_defaults(handler=_demo_data)
+
+    demo = subparsers.add_parser(
+        "demo", help="run the whole job on demo data against a built-in QuickBooks Online sandbox",
+        description="Demo data, connect, sync, in one process, against an in-process QBO sandbox. Unless "
+                    "BOOKBRIDGE_PASSPHRASE is set the demo book's passphrase is 'bookbridge demo book'.",
+    )
+    demo.add_argument("--headless", action="store_true", help="no window: run and print a summary")
+    demo.add_argument("--book", type=Path, default=None, metavar="PATH",
+                      help="where the demo book goes (default: a new temporary folder); an existing demo "
+                           "book is synced again")
+    demo.add_argument("--today", default=None, metavar="YYYY-MM-DD", help="pretend it is this day")
+    add_json_flag(demo)
+    demo.set_defaults(handler=_demo)
+
+
+def _today(text: str | None) -> date | None:
+    from bookbridge.core.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--today {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from bookbridge.store.secrets import resolve_passphrase
+    from bookbridge.sync.demo.data import create_demo_book
+
+    passphrase = resolve_passphrase(args.book, confirm=True)
+    summary = create_demo_book(args.book, passphrase, today=_today(args.today))
+    if args.json:
+        emit_json(summary.as_dict())
+    else:
+        statuses = ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in summary.statuses.items())
+        print(f"Created {summary.path}: {summary.expenses} expenses of the demo company ({statuses}).")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bookbridge.core.errors import UsageError
+    from bookbridge.sync.demo.headless import DEMO_PASSPHRASE, run_demo
+
+    if not args.headless:
+        raise UsageError("The desktop demo is not available yet: run `bookbridge demo --headless`.")
+    passphrase = os.environ.get("BOOKBRIDGE_PASSPHRASE") or DEMO_PASSPHRASE
+    summary = run_demo(args.book, passphrase=passphrase, today=_today(args.today), progress=progress)
+    if args.json:
+        emit_json(summary)
+        return 0
+    sync = summary["sync"]
+    print(f"Demo book: {summary['book']} ({summary['company']}, {summary['expenses']['total']} expenses)")
+    print(f"Sync: posted {sync['posted']}, skipped {sync['skipped']}, failed {sync['failed']}, "
+          f"exceptions {sync['exceptions']}; {sync['api_calls']} API calls, {sync['throttled']} throttled")
+    print(f"Sandbox: {summary['sandbox']['journal_entries']} journal entries, "
+          f"{summary['sandbox']['attachments']} receipts attached; exactly once: {summary['exactly_once']}")
+    for item in summary["exceptions"]["items"]:
+        print(f"  exception {item['id']} [{item['severity']}/{item['category']}] {item['title']}")
+    print(f"Done in {summary['seconds']} s.")
+    return 0

@@ -1,0 +1,1 @@
+"""The demo trucking company: demo data and the headless demo run."""
