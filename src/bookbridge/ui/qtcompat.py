@@ -1,51 +1,61 @@
-"""Work-arounds for defects of the Qt binding we ship with, each detected rather than assumed.
+"""A work-around for a defect of the Qt binding we ship with, detected rather than assumed.
 
-``SignalInstance.emit()`` in PySide6 6.12.0 returns its bool result without taking a reference.
-On CPython 3.11 (where ``True``/``False`` are ordinary refcounted objects; 3.12 made them
-immortal) every ``emit()`` called from Python therefore steals one reference to ``True``, and
-after a few hundred emissions the interpreter aborts with "bool_dealloc: deallocating True or
-False". A sync that reports progress for 2,000 items would kill the app. :func:`emit` gives the
-reference back, but only when a probe at import time shows the binding really leaks, so a fixed
-PySide6 or a newer Python simply turns the compensation off.
+PySide6 6.12.0 (an abi3 wheel that claims CPython 3.10+) returns ``None``, ``True`` and ``False``
+without taking a reference: every call of a void method (``label.setText``, ``widget.show``...)
+steals a reference to ``None`` and every ``Signal.emit()`` one to ``True``. On CPython 3.12+
+those objects are immortal and nothing happens. On 3.11 their reference counts drain with each
+call until the interpreter aborts with "none_dealloc: deallocating None" (or "bool_dealloc"),
+which for a GUI is a matter of minutes, and for a 2,000-item sync with progress reports, seconds.
 
-Every signal the GUI emits from Python goes through :func:`emit`.
+:func:`pin_singletons` probes the binding once; if it leaks, it adds a very large number of
+references to the three singletons at once (as CPython 3.12 does by making them immortal), so
+the stolen references can never bring a count to zero in any session. It does nothing on a
+fixed binding or a Python where they are immortal. The real fix is to run on CPython 3.12+.
 """
 
 from __future__ import annotations
 
 import ctypes
 import sys
-from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-
-_incref = ctypes.pythonapi.Py_IncRef
-_incref.argtypes = [ctypes.py_object]
-_incref.restype = None
+# 2**40 stolen references would take weeks of non-stop calls; far below the count's 2**63 limit.
+_PIN = 1 << 40
+_pinned = False
 
 
-class _Probe(QObject):
-    ping = Signal()
+def _leaks() -> bool:
+    """Call a void method and emit a signal a few times and see whether None/True lose references."""
+    from PySide6.QtCore import QObject, Signal
 
+    class _Probe(QObject):
+        ping = Signal()
 
-def _measure_emit_leak() -> bool:
-    """Emit a few times and see whether ``True`` lost references; repair what the probe took."""
     probe = _Probe()
     samples = 8
-    before = sys.getrefcount(True)
-    results = [probe.ping.emit() for _ in range(samples)]
-    del results
-    lost = before - sys.getrefcount(True)
-    for _ in range(max(0, lost)):
-        _incref(True)
+    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
+    for _ in range(samples):
+        probe.setObjectName("probe")
+        probe.ping.emit()
+    lost = max(none_before - sys.getrefcount(None), true_before - sys.getrefcount(True))
     return lost >= samples
 
 
-EMIT_LEAKS_RESULT = _measure_emit_leak()
+def _add_references(obj: object, count: int) -> None:
+    # ob_refcnt is the first field of every object in CPython's non-debug builds (3.11 included).
+    ctypes.c_ssize_t.from_address(id(obj)).value += count
 
 
-def emit(signal: Any, *args: Any) -> None:
-    """``signal.emit(*args)``, giving back the reference a defective binding steals."""
-    result = signal.emit(*args)
-    if EMIT_LEAKS_RESULT:
-        _incref(result)
+def pin_singletons() -> bool:
+    """Protect None/True/False from the binding's stolen references; True when it was needed."""
+    global _pinned
+    if _pinned:
+        return True
+    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12) or not _leaks():
+        return False
+    for obj in (None, True, False):
+        _add_references(obj, _PIN)
+    _pinned = True
+    return True
+
+
+PINNED = pin_singletons()

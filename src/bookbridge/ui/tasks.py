@@ -35,7 +35,6 @@ from typing import Any, Callable, Protocol
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from bookbridge.ui.qtcompat import emit
 
 log = logging.getLogger("bookbridge.ui.tasks")
 
@@ -139,22 +138,22 @@ class TaskHandle(QObject):
 
     def _on_started(self) -> None:
         self.state = TaskState.RUNNING
-        emit(self.started, self.task_id)
+        self.started.emit(self.task_id)
 
     def _on_progress(self, report: TaskProgress) -> None:
         if self.is_done():
             return  # a throttled report can trail the result through the queue
         self.last_progress = report
-        emit(self.progressed, report)
+        self.progressed.emit(report)
 
     def _on_done(self, outcome: str, payload: object) -> None:
         self.state = TaskState(outcome)
-        emit({
+        {
             TaskState.SUCCEEDED: self.succeeded,
             TaskState.FAILED: self.failed,
             TaskState.CANCELLED: self.cancelled,
-        }[self.state], payload)
-        emit(self.finished, self.task_id)
+        }[self.state].emit(payload)
+        self.finished.emit(self.task_id)
 
 
 # What a worker sends back: (task id, kind, payload); kind is "started", "progress" or a TaskState.
@@ -269,7 +268,10 @@ class TaskRunner(QObject):
 
     def _report(self, task_id: int, kind: str, payload: object) -> None:
         """Called on worker threads: the only thing a worker does to Qt is this emit."""
-        emit(self._worker_report, task_id, kind, payload)
+        try:
+            self._worker_report.emit(task_id, kind, payload)
+        except RuntimeError:  # the runner (its window) is gone: nobody is left to tell
+            log.warning("Task %s finished after its window closed; its %s report was dropped", task_id, kind)
 
     def _dispatch(self, task_id: int, kind: str, payload: object) -> None:
         """A worker's report, now on the GUI thread: update the handle and tell everyone."""
@@ -278,12 +280,12 @@ class TaskRunner(QObject):
             return
         if kind == "started":
             handle._on_started()
-            emit(self.task_started, handle)
+            self.task_started.emit(handle)
         elif kind == "progress":
             handle._on_progress(payload)  # type: ignore[arg-type]
-            emit(self.task_progressed, payload)
+            self.task_progressed.emit(payload)
         else:
             del self._active[task_id]
             handle._on_done(kind, payload)
-            emit(self.task_finished, handle)
+            self.task_finished.emit(handle)
             handle.deleteLater()

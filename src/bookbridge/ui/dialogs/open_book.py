@@ -27,7 +27,6 @@ from bookbridge.core.currency import CURRENCIES
 from bookbridge.store.book import MIN_PASSPHRASE_LENGTH, Book, create_book, open_book
 from bookbridge.store.secrets import keyring_available, remember_passphrase, remembered_passphrase
 from bookbridge.ui.errors import show_error
-from bookbridge.ui.qtcompat import emit
 from bookbridge.ui.settings import add_recent_book, recent_books
 
 
@@ -190,5 +189,5 @@ class OpenBookDialog(QDialog):
     def _accept_book(self, book: Book) -> None:
         self.book = book
         add_recent_book(book.path)
-        emit(self.book_opened, book)
+        self.book_opened.emit(book)
         self.accept()
