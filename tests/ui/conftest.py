@@ -1,5 +1,40 @@
-"""Qt runs offscreen in tests (the test command sets it; this covers direct pytest runs)."""
+"""GUI tests run offscreen, with fresh Qt settings, on real books.
+
+Qt caches where QSettings live on first use, so the per-test XDG directories of the top-level
+conftest do not reach it; clearing the settings before each test keeps window state and
+preferences from leaking from one test to the next.
+"""
+
+from __future__ import annotations
 
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_qt_settings() -> None:
+    from bookbridge.ui.settings import qsettings
+
+    qsettings().clear()
+    qsettings().sync()
+
+
+@pytest.fixture
+def window(qtbot, book):
+    """The main window with the test book open (closed, jobs finished, at the end)."""
+    from bookbridge.ui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    win.set_book(book)
+    yield win
+    win.close()
+
+
+def settle(qtbot, window, timeout: int = 15_000) -> None:
+    """Wait until every background job of the window has finished."""
+    qtbot.waitUntil(lambda: not window.runner.is_busy(), timeout=timeout)

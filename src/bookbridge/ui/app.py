@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 from typing import Sequence
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
 from bookbridge import __version__
+from bookbridge.ui.formatting import app_locale
 
 
 def create_application(argv: Sequence[str] = ()) -> QApplication:
@@ -15,6 +17,9 @@ def create_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationName("Bookbridge")
     app.setOrganizationName("Bookbridge")
     app.setApplicationVersion(__version__)
+    # Widgets (date edits, spin boxes) follow QLocale's default: make it the one we format with,
+    # so an unset "C" locale does not show dates one way in the grid and another in the filters.
+    QLocale.setDefault(app_locale())
     return app  # type: ignore[return-value]
 
 

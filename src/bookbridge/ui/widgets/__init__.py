@@ -1,0 +1,1 @@
+"""Reusable widgets: empty states, receipt preview, charts, status chips."""

@@ -1,0 +1,112 @@
+"""A receipt shown as it is: an image, the first page of a PDF, or a plain sentence why not."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from bookbridge.ui.models.expense_detail import ReceiptInfo
+
+try:  # QtPdf ships with the PySide6 wheels but not with every distribution's build
+    from PySide6.QtPdf import QPdfDocument
+
+    HAVE_QTPDF = True
+except ImportError:  # pragma: no cover - depends on the installed PySide6
+    HAVE_QTPDF = False
+
+PREVIEW_WIDTH = 360
+
+
+def render_pdf_first_page(data: bytes, width: int = PREVIEW_WIDTH) -> QImage | None:
+    """The first page of a PDF as an image ``width`` pixels wide, or None when it cannot be read."""
+    if not HAVE_QTPDF:
+        return None
+    document = QPdfDocument()
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document.load(buffer)
+    if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
+        return None
+    page = document.pagePointSize(0)
+    if page.width() <= 0:
+        return None
+    height = int(width * page.height() / page.width())
+    image = document.render(0, QSize(width, height))
+    document.close()
+    return None if image.isNull() else image
+
+
+class ReceiptPreview(QWidget):
+    """Shows one receipt; :attr:`kind` says what is shown (image, pdf, link, message, none)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("receiptPreview")
+        self.picture = QLabel()
+        self.picture.setObjectName("receiptPicture")
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.caption = QLabel()
+        self.caption.setObjectName("receiptCaption")
+        self.caption.setWordWrap(True)
+        self.caption.setOpenExternalLinks(True)
+        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.picture)
+        layout.addWidget(self.caption)
+        self.kind = "none"
+        self.show_receipts(())
+
+    def show_receipts(self, receipts: tuple[ReceiptInfo, ...]) -> None:
+        self.picture.clear()
+        self.picture.hide()
+        if not receipts:
+            self._message("none", "No receipt is attached.")
+            return
+        first = receipts[0]
+        more = f" (+{len(receipts) - 1} more)" if len(receipts) > 1 else ""
+        name = first.file_name or "receipt"
+        if first.url:
+            self.kind = "link"
+            self.caption.setText(f'Receipt kept as a link: <a href="{first.url}">{first.url}</a>{more}')
+            return
+        if first.content is None:
+            self._message("message", f"{name} is too large to preview here{more}.")
+            return
+        mime = (first.mime_type or "").lower()
+        if mime == "application/pdf" or name.lower().endswith(".pdf"):
+            self._show_pdf(first.content, name, more)
+        else:
+            self._show_image(first.content, name, more)
+
+    def _message(self, kind: str, text: str) -> None:
+        self.kind = kind
+        self.caption.setText(text)
+
+    def _show_image(self, data: bytes, name: str, more: str) -> None:
+        pixmap = QPixmap()
+        if not pixmap.loadFromData(data):
+            self._message("message", f"{name} is not an image Bookbridge can show{more}.")
+            return
+        self._set_picture(pixmap, "image", f"{name}{more}")
+
+    def _show_pdf(self, data: bytes, name: str, more: str) -> None:
+        if not HAVE_QTPDF:
+            self._message("message", f"{name} is a PDF; this installation cannot preview PDFs (QtPdf is missing){more}.")
+            return
+        image = render_pdf_first_page(data)
+        if image is None:
+            self._message("message", f"{name} is a PDF that could not be read{more}.")
+            return
+        self._set_picture(QPixmap.fromImage(image), "pdf", f"{name}, page 1{more}")
+
+    def _set_picture(self, pixmap: QPixmap, kind: str, caption: str) -> None:
+        if pixmap.width() > PREVIEW_WIDTH:
+            pixmap = pixmap.scaledToWidth(PREVIEW_WIDTH, Qt.TransformationMode.SmoothTransformation)
+        self.picture.setPixmap(pixmap)
+        self.picture.show()
+        self.kind = kind
+        self.caption.setText(caption)

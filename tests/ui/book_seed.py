@@ -1,0 +1,106 @@
+"""Fill a real book with many plausible expenses fast (SQLAlchemy Core bulk inserts).
+
+Used by the GUI tests (a few hundred rows) and by ``benchmarks/gui_bench.py`` (100,000). Rows are
+deterministic for a seed, spread over statuses, currencies (including zero- and three-decimal
+ones, so typed amount sorting is exercised), categories, vehicles and employees.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from bookbridge.core.keys import content_hash
+from bookbridge.store.book import Book
+from bookbridge.store.models import (
+    Category,
+    Employee,
+    Expense,
+    ExpenseField,
+    ExpenseStatus,
+    ImportBatch,
+    PaymentMethod,
+    Vendor,
+)
+
+VENDORS = ["Shell", "Pilot Flying J", "Love's", "E-ZPass", "Speedy Tyres", "Marriott", "Denny's", "Staples",
+           "Petro-Canada", "Autobahn Maut", "Uber", "Delta Air Lines"]
+CATEGORIES = ["Fuel", "Tolls", "Maintenance", "Lodging", "Meals", "Office supplies", "Travel", "Driver pay"]
+EMPLOYEES = ["Ana Ruiz", "Ben Okafor", "Chloe Martin", "Dev Patel"]
+VEHICLES = ["T-01", "T-02", "T-07", "T-12", "T-15"]
+# Mostly USD; a few others so sorting has to compare across minor units.
+CURRENCIES = ["USD"] * 12 + ["EUR", "CAD", "JPY", "KWD"]
+STATUSES = [ExpenseStatus.IMPORTED] * 4 + [ExpenseStatus.AWAITING_APPROVAL] * 3 + [
+    ExpenseStatus.APPROVED, ExpenseStatus.POSTED, ExpenseStatus.POSTED, ExpenseStatus.CONFLICT,
+    ExpenseStatus.REJECTED]
+EXPONENT = {"USD": 2, "EUR": 2, "CAD": 2, "JPY": 0, "KWD": 3}
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What was inserted (ids are dense from ``first_id``)."""
+
+    count: int
+    first_id: int
+    batch_id: int
+
+
+def _lookup_ids(conn: sa.Connection, model, names: list[str]) -> list[int]:
+    now = datetime.now(timezone.utc)
+    rows = []
+    for name in names:
+        row = {"name": name, "norm_key": name.lower()}
+        if model is Vendor:
+            row["created_at"] = now
+        rows.append(row)
+    conn.execute(sa.insert(model), rows)
+    found = dict(conn.execute(sa.select(model.name, model.id).where(model.name.in_(names))).all())
+    return [found[n] for n in names]
+
+
+def seed_expenses(book: Book, count: int, *, seed: int = 7, start: date = date(2024, 1, 1),
+                  source_file: str = "seed.csv", chunk: int = 20_000) -> Seeded:
+    """Insert ``count`` expenses (with vendors, categories, employees, vehicles) in one transaction."""
+    rng = random.Random(seed)
+    now = datetime.now(timezone.utc)
+    with book.unit_of_work() as session:
+        conn = session.connection()
+        vendor_ids = _lookup_ids(conn, Vendor, VENDORS)
+        category_ids = _lookup_ids(conn, Category, CATEGORIES)
+        employee_ids = _lookup_ids(conn, Employee, EMPLOYEES)
+        batch_id = conn.execute(sa.insert(ImportBatch).values(
+            source_system="seed", file_name=source_file, file_sha256="0" * 64, profile="generic", actor="seed",
+            started_at=now, finished_at=now, status="completed", rows_read=count, new_count=count,
+        )).inserted_primary_key[0]
+        first_id = (conn.execute(sa.select(sa.func.max(Expense.id))).scalar() or 0) + 1
+        for offset in range(0, count, chunk):
+            expenses, fields = [], []
+            for i in range(offset, min(count, offset + chunk)):
+                currency = rng.choice(CURRENCIES)
+                minor = rng.randint(100, 250_000)
+                if currency == "JPY":
+                    minor = rng.randint(100, 90_000)
+                category_index = rng.randrange(len(CATEGORIES))
+                expense_id = first_id + i
+                key = f"seed:{seed}:{i}"
+                expenses.append({
+                    "id": expense_id, "key": key, "source_system": "seed", "source_id": str(i),
+                    "occurrence_index": 0, "content_hash": content_hash([seed, i]), "batch_id": batch_id,
+                    "source_file": source_file, "source_line": i + 2,
+                    "txn_date": start + timedelta(days=rng.randrange(365)),
+                    "employee_id": rng.choice(employee_ids), "vendor_id": rng.choice(vendor_ids),
+                    "vendor_raw": None, "category_id": category_ids[category_index],
+                    "category_raw": CATEGORIES[category_index], "amount_minor": minor, "currency": currency,
+                    "tax_minor": None, "original_amount_minor": None, "original_currency": None,
+                    "payment_method": PaymentMethod.COMPANY_CARD, "card": None,
+                    "memo": f"seeded expense {i}", "reference": None, "report_id": None, "receipt_url": None,
+                    "status": rng.choice(STATUSES), "review_flags": None, "conflict_with_id": None,
+                    "created_at": now,
+                })
+                fields.append({"expense_id": expense_id, "name": "vehicle_id", "value": rng.choice(VEHICLES)})
+            conn.execute(sa.insert(Expense), expenses)
+            conn.execute(sa.insert(ExpenseField), fields)
+    return Seeded(count, first_id, int(batch_id))
