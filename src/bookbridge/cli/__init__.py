@@ -38,6 +38,8 @@ COMMAND_MODULES = [
     "bookbridge.cli.demo",
     "bookbridge.cli.statements",
     "bookbridge.cli.match",
+    "bookbridge.cli.reconcile",
+    "bookbridge.cli.pack",
 ]
 
 
