@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import keyring
 import pytest
+from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
 from bookbridge.connectors.errors import ReconnectRequired
@@ -70,6 +71,9 @@ def test_unusable_backends_are_refused_with_the_options(backend):
 def test_plaintext_file_backend_is_refused():
     """A plaintext-file keyring is not a keyring: refused, never used as a fallback."""
     PlaintextKeyring = type("PlaintextKeyring", (null.Keyring,), {"priority": 1})
+    # Defining a backend class registers it with keyring for the whole process; unregister it so
+    # later tests still get the real Secret Service rather than a chain including this fake.
+    KeyringBackend._classes.discard(PlaintextKeyring)
     with pytest.raises(KeyringUnavailable):
         usable_keyring(PlaintextKeyring())
 

@@ -20,23 +20,13 @@ from typing import Any, Mapping, Protocol
 import keyring
 import keyring.backend
 import keyring.errors
-from keyring.backends import chainer, fail, null
 
 from bookbridge.connectors.errors import ReconnectRequired
 from bookbridge.core import clock
 from bookbridge.core.errors import KeyringUnavailable
+from bookbridge.core.keyring_guard import KEYRING_HELP, usable_keyring
 
 SERVICE = "bookbridge"
-
-KEYRING_HELP = (
-    "No secure password store (OS keyring) is available, and Bookbridge keeps connection tokens and "
-    "client secrets only there, never in a file. Windows and macOS provide one automatically. On Linux, "
-    "install and unlock GNOME Keyring (package gnome-keyring) or KWallet and sign in to a desktop session. "
-    "On a server without a desktop, run Bookbridge inside a D-Bus session with an unlocked GNOME Keyring, "
-    "for example: dbus-run-session -- sh -c 'printf %s \"$KEYRING_PASSWORD\" | gnome-keyring-daemon "
-    "--unlock --components=secrets; bookbridge ...'."
-)
-
 
 @dataclass(frozen=True, slots=True)
 class ClientCredentials:
@@ -125,23 +115,6 @@ class TokenStore(Protocol):
     def save_client(self, client: ClientCredentials) -> None: ...
 
     def delete(self) -> None: ...
-
-
-def usable_keyring(backend: keyring.backend.KeyringBackend | None = None) -> keyring.backend.KeyringBackend:
-    """The keyring backend to use, refusing ones that would not keep secrets safely.
-
-    Raises:
-        KeyringUnavailable: no backend, the null backend, or a plaintext-file backend.
-    """
-    chosen = backend or keyring.get_keyring()
-    if isinstance(chosen, (fail.Keyring, null.Keyring)):
-        raise KeyringUnavailable(KEYRING_HELP)
-    if isinstance(chosen, chainer.ChainerBackend) and not chosen.backends:
-        raise KeyringUnavailable(KEYRING_HELP)
-    # keyrings.alt's PlaintextKeyring writes secrets to a file in clear: that is the fallback we refuse.
-    if type(chosen).__name__ == "PlaintextKeyring":
-        raise KeyringUnavailable(KEYRING_HELP)
-    return chosen
 
 
 class KeyringTokenStore:

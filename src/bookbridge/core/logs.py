@@ -24,11 +24,13 @@ _PATTERNS = [
     (
         re.compile(
             r"(?i)([\"']?(?:access_token|refresh_token|id_token|client_secret|code_verifier|password|"
-            r"passphrase|secret|api_key|apikey|token|code|senderpassword|sessionid)[\"']?\s*[:=]\s*[\"']?)"
+            r"passphrase|secret|api_key|apikey|token|senderpassword|sessionid|code_challenge)[\"']?\s*[:=]\s*[\"']?)"
             r"([^\"'&\s,}<]+)"
         ),
         r"\1[REDACTED]",
     ),
+    # An OAuth authorization code travels as a URL/form parameter; a JSON "code" is a fault code.
+    (re.compile(r"(?i)((?:^|[?&\s])code=)[^&\s\"']+"), r"\1[REDACTED]"),
     # XML credentials (Intacct)
     (re.compile(r"(?i)(<(password|sessionid|senderpassword)>)[^<]*(</\2>)"), r"\1[REDACTED]\3"),
 ]

@@ -11,33 +11,22 @@ from typing import Callable
 
 import keyring
 import keyring.errors
-from keyring.backends import fail
 
-from bookbridge.core.errors import KeyringUnavailable, PassphraseUnavailable
+from bookbridge.core.errors import PassphraseUnavailable
+from bookbridge.core.keyring_guard import keyring_usable, usable_keyring
 
 ENV_VAR = "BOOKBRIDGE_PASSPHRASE"
 KEYRING_SERVICE = "bookbridge-book"
 
-KEYRING_HELP = (
-    "No usable OS keyring was found, so Bookbridge cannot remember secrets on this computer. "
-    "Options: install and unlock a Secret Service keyring (gnome-keyring or KWallet) in your "
-    "desktop session; on a headless Linux machine run Bookbridge inside `dbus-run-session` with "
-    "`gnome-keyring-daemon --unlock`; or do not use 'remember', and give the passphrase with "
-    f"{ENV_VAR} or at the prompt. Bookbridge never falls back to storing secrets in plain text."
-)
-
 
 def keyring_available() -> bool:
-    """True when a real keyring backend (not the 'fail' one) is configured."""
-    backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring):
-        return False
-    return getattr(backend, "priority", 1) > 0
+    """True when a keyring backend that keeps secrets safely is configured."""
+    return keyring_usable()
 
 
 def require_keyring() -> None:
-    if not keyring_available():
-        raise KeyringUnavailable(KEYRING_HELP)
+    """Raise KeyringUnavailable, with the options spelled out, when no safe keyring exists."""
+    usable_keyring()
 
 
 def _account(path: Path) -> str:
