@@ -13,6 +13,10 @@ import sys
 import threading
 from pathlib import Path
 
+# Other providers' sandboxes live in their own modules, each exposing ``add_parser(sub)`` that adds
+# its sub-command (with ``handler`` set) to the ``sandbox`` group.
+PROVIDER_MODULES: list[str] = []
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     sandbox = subparsers.add_parser("sandbox", help="run a local server that behaves like an accounting API")
@@ -35,6 +39,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     qbo.add_argument("--latency-ms", type=int, default=0, metavar="N", help="delay added to every API answer")
     qbo.add_argument("--seed", type=int, default=None, metavar="N", help="seed for fault injection (reproducible runs)")
     qbo.set_defaults(handler=run)
+    import importlib
+
+    for name in PROVIDER_MODULES:
+        importlib.import_module(name).add_parser(sub)
 
 
 def run(args: argparse.Namespace) -> int:
