@@ -153,31 +153,48 @@ def test_expense_key_is_immutable(book) -> None:
             s.execute(sa.text("UPDATE expenses SET key = 'other'"))
 
 
-def test_migration_backs_up_before_upgrading(book, book_path: Path) -> None:
+def _book_at_first_revision(path: Path) -> None:
+    """Write a book as the first released schema left it (revision 0001, with its rows)."""
+    from alembic import command
+
+    from bookbridge.core import clock
+    from bookbridge.store.book import _alembic_config
+    from bookbridge.store.engine import connect_raw, make_engine
+
+    connect_raw(path, TEST_PASSPHRASE, create=True).close()
+    engine = make_engine(path, TEST_PASSPHRASE)
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001_foundation")
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO book_meta (key, value) VALUES ('book_id', 'old-book')"))
+        conn.execute(
+            sa.text("INSERT INTO companies (name, home_currency, created_at) VALUES ('Old Co', 'USD', :at)"),
+            {"at": clock.now().isoformat()},
+        )
+    engine.dispose()
+
+
+def test_migration_backs_up_before_upgrading(tmp_path: Path) -> None:
     """Opening a book at an older schema writes a backup next to it, then upgrades to head."""
-    with book.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001_foundation'")
-    book.close()
-    if head_revision() == "0001_foundation":
-        pytest.skip("only one schema revision exists; nothing to upgrade from")
-    # Later revisions create tables that would already exist; drop them so the upgrade is real.
-    with open_book(book_path, TEST_PASSPHRASE, migrate=False) as b:
-        from bookbridge.store.base import Base
-        initial = {"audit_log", "book_meta", "categories", "companies", "connections", "csv_profiles",
-                   "dedupe_decisions", "dimensions", "employees", "expense_fields", "expense_receipts",
-                   "expenses", "import_batches", "import_issues", "ledger_accounts", "receipts", "settings",
-                   "source_states", "vendor_aliases", "vendors"}
-        later = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in initial]
-        with b.engine.begin() as conn:
-            for table in later:
-                conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table.name}"')
-    with open_book(book_path, TEST_PASSPHRASE) as b:
+    path = tmp_path / "old.bbk"
+    _book_at_first_revision(path)
+    with open_book(path, TEST_PASSPHRASE) as b:
         assert book_info(b)["schema_version"] == head_revision()
-    backups = list(book_path.parent.glob(book_path.name + ".*.bak"))
+        assert b.company().name == "Old Co"
+    backups = list(tmp_path.glob("old.bbk.*.bak"))
     assert len(backups) == 1
     with open_book(backups[0], TEST_PASSPHRASE, migrate=False) as old:
         with old.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001_foundation"
+
+
+def test_open_at_head_writes_no_backup(book, book_path: Path) -> None:
+    """A book already at the newest schema is opened without a backup copy."""
+    book.close()
+    open_book(book_path, TEST_PASSPHRASE).close()
+    assert list(book_path.parent.glob(book_path.name + ".*.bak")) == []
 
 
 def test_migrations_match_models(book) -> None:
