@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import cast
 
 from bookbridge.cli.common import add_book_argument, add_json_flag, emit_json, progress
 
@@ -199,9 +200,9 @@ def _profile_definition(args: argparse.Namespace) -> dict[str, object]:
                "default_payment_method": args.payment_method}
     data.update({k: v for k, v in options.items() if v is not None})
     if args.column:
-        data["columns"] = {**dict(data.get("columns") or {}), **_pairs(args.column, "--column")}  # type: ignore[arg-type]
+        data["columns"] = {**cast(dict, data.get("columns") or {}), **_pairs(args.column, "--column")}
     if args.field:
-        data["fields"] = {**dict(data.get("fields") or {}), **_pairs(args.field, "--field")}  # type: ignore[arg-type]
+        data["fields"] = {**cast(dict, data.get("fields") or {}), **_pairs(args.field, "--field")}
     if args.date_format:
         data["date_formats"] = args.date_format
     if args.expense_negative:

@@ -198,5 +198,6 @@ def add_vendor_alias(conn: sa.Connection, alias: str, vendor_id: int) -> int:
     if existing is not None:
         return int(conn.execute(sa.select(VendorAlias.id).where(VendorAlias.alias_key == key)).scalar_one())
     result = conn.execute(sa.insert(VendorAlias).values(alias_key=key, alias=alias.strip()[:200], vendor_id=vendor_id))
+    assert result.inserted_primary_key is not None
     return int(result.inserted_primary_key[0])
 

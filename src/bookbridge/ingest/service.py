@@ -128,11 +128,13 @@ def import_file(book: Book, options: ImportOptions, *, progress: Callable[[int],
         conn = session.connection()
         with _large_cache(conn):
             # The batch row goes in first: that takes the write lock before ids are allocated.
-            batch_id = int(conn.execute(sa.insert(ImportBatch).values(
+            inserted = conn.execute(sa.insert(ImportBatch).values(
                 source_system=prepared.source_name, file_name=str(path.resolve())[-500:], file_sha256=file_sha,
                 profile=prepared.source.profile.name, actor=options.actor, started_at=started,
                 status=BatchStatus.COMPLETED,
-            )).inserted_primary_key[0])
+            )).inserted_primary_key
+            assert inserted is not None
+            batch_id = int(inserted[0])
             rows_savepoint = session.begin_nested()
             conn = session.connection()  # asking again is what emits the SAVEPOINT
             run = ImportRun(conn, prepared.source, options, source_name=prepared.source_name,

@@ -13,11 +13,11 @@ holds the book's write lock from its first insert, so no one else can take them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Iterable, Sequence, cast
 
 import sqlalchemy as sa
 
-from bookbridge.store.base import UTCDateTime
+from bookbridge.store.base import Base, UTCDateTime
 from bookbridge.store.models import (
     Category,
     DedupeDecision,
@@ -60,15 +60,19 @@ def _insert_sql(table: sa.Table, columns: Sequence[str]) -> str:
     return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
+def _table(model: type[Base]) -> sa.Table:
+    return cast(sa.Table, model.__table__)
+
+
 _SQL = {
-    "vendors": _insert_sql(Vendor.__table__, VENDOR_COLUMNS),
-    "categories": _insert_sql(Category.__table__, CATEGORY_COLUMNS),
-    "employees": _insert_sql(Employee.__table__, EMPLOYEE_COLUMNS),
-    "expenses": _insert_sql(Expense.__table__, EXPENSE_COLUMNS),
-    "expense_fields": _insert_sql(ExpenseField.__table__, FIELD_COLUMNS),
-    "expense_receipts": _insert_sql(ExpenseReceipt.__table__, LINK_COLUMNS),
-    "dedupe_decisions": _insert_sql(DedupeDecision.__table__, DECISION_COLUMNS),
-    "import_issues": _insert_sql(ImportIssue.__table__, ISSUE_COLUMNS),
+    "vendors": _insert_sql(_table(Vendor), VENDOR_COLUMNS),
+    "categories": _insert_sql(_table(Category), CATEGORY_COLUMNS),
+    "employees": _insert_sql(_table(Employee), EMPLOYEE_COLUMNS),
+    "expenses": _insert_sql(_table(Expense), EXPENSE_COLUMNS),
+    "expense_fields": _insert_sql(_table(ExpenseField), FIELD_COLUMNS),
+    "expense_receipts": _insert_sql(_table(ExpenseReceipt), LINK_COLUMNS),
+    "dedupe_decisions": _insert_sql(_table(DedupeDecision), DECISION_COLUMNS),
+    "import_issues": _insert_sql(_table(ImportIssue), ISSUE_COLUMNS),
 }
 # Parents before children, so foreign keys hold at every statement.
 _FLUSH_ORDER = ("vendors", "categories", "employees", "expenses", "expense_fields", "expense_receipts",
@@ -116,7 +120,7 @@ class BatchWriter:
                 self._conn.exec_driver_sql(_SQL[table], rows)
             rows.clear()
 
-    def execute(self, sql: str, rows: list[tuple[object, ...]]) -> None:
+    def execute(self, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
         """A one-off statement in the same transaction (skipped in a preview)."""
         if rows and self._write:
-            self._conn.exec_driver_sql(sql, rows)
+            self._conn.exec_driver_sql(sql, list(rows))

@@ -17,7 +17,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from bookbridge.core.errors import ImportFileError
 from bookbridge.ingest.model import FileInfo, Issue, RawRecord, error, warning
@@ -75,7 +75,7 @@ class CsvReader:
     def _open(self) -> io.TextIOWrapper:
         return open(self.path, encoding=self.encoding, newline="")
 
-    def _reader(self, fh: io.TextIOBase) -> "csv._reader":
+    def _reader(self, fh: io.TextIOBase) -> Any:  # csv's reader type is private (_csv._reader)
         return csv.reader(fh, delimiter=self.delimiter, quotechar='"', doublequote=True, strict=True)
 
     def _choose_delimiter(self, forced: str | None) -> str:

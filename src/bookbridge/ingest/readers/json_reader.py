@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from json.decoder import scanstring
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -26,6 +25,12 @@ from bookbridge.ingest.readers.encoding import detect_encoding
 
 RECORD_MEMBERS = ("records", "expenses", "entries", "items")
 _WS = re.compile(r"[ \t\n\r]*")
+
+
+def _skip(text: str, pos: int) -> int:
+    """The offset after the JSON whitespace at ``pos``."""
+    match = _WS.match(text, pos)
+    return match.end() if match else pos
 
 
 class JsonReader:
@@ -55,7 +60,7 @@ class JsonReader:
     def _records_start(self) -> int:
         """Offset of the '[' that opens the list of records."""
         text = self.text
-        pos = _WS.match(text, 0).end()
+        pos = _skip(text, 0)
         if pos >= len(text):
             raise ImportFileError(f"{self.path} is empty: there is nothing to import.", str(self.path))
         if text[pos] == "[":
@@ -65,26 +70,26 @@ class JsonReader:
         decoder = json.JSONDecoder(parse_float=Decimal)
         pos += 1
         while True:
-            pos = _WS.match(text, pos).end()
+            pos = _skip(text, pos)
             if pos < len(text) and text[pos] == "}":
                 break
             if pos >= len(text) or text[pos] != '"':
                 raise self._fail("expected a member name", pos)
             try:
-                name, pos = scanstring(text, pos + 1)
+                name, pos = decoder.raw_decode(text, pos)
             except json.JSONDecodeError as exc:
                 raise self._decode_error(exc) from None
-            pos = _WS.match(text, pos).end()
+            pos = _skip(text, pos)
             if pos >= len(text) or text[pos] != ":":
                 raise self._fail("expected ':'", pos)
-            pos = _WS.match(text, pos + 1).end()
-            if name.casefold() in RECORD_MEMBERS and pos < len(text) and text[pos] == "[":
+            pos = _skip(text, pos + 1)
+            if str(name).casefold() in RECORD_MEMBERS and pos < len(text) and text[pos] == "[":
                 return pos
             try:
                 _, pos = decoder.raw_decode(text, pos)
             except json.JSONDecodeError as exc:
                 raise self._decode_error(exc) from None
-            pos = _WS.match(text, pos).end()
+            pos = _skip(text, pos)
             if pos < len(text) and text[pos] == ",":
                 pos += 1
         raise self._fail(f"no list of records (looked for a list or a member named {', '.join(RECORD_MEMBERS)})", 0)
@@ -101,7 +106,7 @@ class JsonReader:
         pos = self._records_start() + 1
         line, counted_to, produced = 1, 0, 0
         while True:
-            pos = _WS.match(text, pos).end()
+            pos = _skip(text, pos)
             if pos < len(text) and text[pos] == "]":
                 return
             if limit is not None and produced >= limit:
@@ -116,7 +121,7 @@ class JsonReader:
                 raise self._fail("every record must be an object", counted_to)
             yield RawRecord(line, flatten(obj), obj)
             produced += 1
-            pos = _WS.match(text, pos).end()
+            pos = _skip(text, pos)
             if pos < len(text) and text[pos] == ",":
                 pos += 1
             elif pos >= len(text) or text[pos] != "]":

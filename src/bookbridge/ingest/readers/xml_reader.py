@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Generator
 from xml.sax import SAXParseException
 from xml.sax.expatreader import ExpatLocator
 from xml.sax.handler import ContentHandler
@@ -62,7 +62,7 @@ class _FeedHandler(ContentHandler):
         self._depth += 1
         local = name.rsplit(":", 1)[-1]
         if self._depth == 2:
-            self._line = self._locator.getLineNumber() if self._locator else 0
+            self._line = (self._locator.getLineNumber() if self._locator else None) or 0
             self._values, self._original, self._path = {}, {}, []
             for attr, value in attrs.items():
                 self._put(attr.rsplit(":", 1)[-1], value)
@@ -110,7 +110,7 @@ class XmlReader:
         match = _DECLARED_ENCODING.search(head)
         return match.group(1).decode("ascii").lower() if match else "utf-8"
 
-    def records(self) -> Iterator[RawRecord]:
+    def records(self) -> Generator[RawRecord, None, None]:
         handler = _FeedHandler()
         parser = create_parser(forbid_dtd=False, forbid_entities=True, forbid_external=True)
         parser.setContentHandler(handler)
