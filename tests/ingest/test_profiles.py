@@ -127,3 +127,9 @@ def test_unknown_profile_lists_the_known_ones(book) -> None:
     with book.read() as session, pytest.raises(NotFound) as raised:
         get_profile(session.connection(), "quickbooks")
     assert all(name in raised.value.user_message for name in BUILTIN_PROFILES)
+
+
+def test_payment_values_extend_the_base() -> None:
+    """A profile's own payment words are added to the built-in ones, not instead of them."""
+    profile = profile_from_dict("bank", {"payment_values": {"EC-Karte": "company_card"}})
+    assert profile.payment_values["EC-Karte"] == "company_card" and profile.payment_values["cash"] == "cash"

@@ -191,3 +191,22 @@ def test_file_level_warnings_are_recorded(book, data_dir: Path) -> None:
         ("encoding_fallback",), ("preamble_skipped",)]
     assert (result.new, result.rejected, result.encoding) == (4, 1, "cp1252")
     assert rows(book, "SELECT vendor_raw, amount_minor FROM expenses ORDER BY id")[1] == ("Aral Tankstelle 4711", 123456)
+
+
+def test_a_busy_book_is_a_clear_error_and_nothing_lands(book, tmp_path: Path, monkeypatch, cli_env) -> None:
+    """While another connection holds the write lock, the import stops with a message, not a traceback."""
+    from bookbridge.core.errors import BookError
+    from bookbridge.store import engine
+    from bookbridge.store.book import open_book
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)  # do not wait the real 15 s in a test
+    holder = engine.connect_raw(book.path, cli_env["BOOKBRIDGE_PASSPHRASE"])
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with open_book(book.path, cli_env["BOOKBRIDGE_PASSPHRASE"]) as other:
+            with pytest.raises(BookError, match="Another program is writing"):
+                run_import(other, expensify_csv(tmp_path / "e.csv", FUEL))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert count(book, "import_batches") == 0

@@ -118,7 +118,8 @@ class ImportRun:
         self.next_expense_id = ids["expenses"]
         self.rows_read = self.new = self.duplicates = self.conflicts = self.rejected = self.links = 0
         self.errors: list[Issue] = []
-        self.error_rows: list[tuple[Issue, str]] = []  # with the raw row, for --strict rejections
+        self.keep_error_rows = options.strict  # a --strict refusal re-records them after the rollback
+        self.error_rows: list[tuple[Issue, str]] = []
         self.warnings: list[Issue] = list(source.info.issues)
         self.outcomes: list[RowOutcome] = []
         self._flags: dict[int, list[str]] = {}
@@ -166,7 +167,8 @@ class ImportRun:
         for issue in issues:
             if issue.is_error:
                 self.errors.append(issue)
-                self.error_rows.append((issue, raw))
+                if self.keep_error_rows:
+                    self.error_rows.append((issue, raw))
                 self.writer.add("import_issues", (self.batch_id, issue.line, "error", issue.field, issue.code,
                                                   issue.message, None, raw))
         if self.collect_rows:
@@ -204,8 +206,8 @@ class ImportRun:
                        match: ReceiptMatch) -> None:
         conflict_with = decision.matched.expense_id if decision.outcome is Outcome.CONFLICT and decision.matched else None
         codes = sorted({i.code for i in issues})
-        if codes:
-            self._flags[expense_id] = codes
+        if codes and self.look_alikes.enabled:
+            self._flags[expense_id] = codes  # the look-alike pass may add a flag to these later
         self.warnings.extend(issues)
         writer, now = self.writer, self.now_text
         writer.add("expenses", (

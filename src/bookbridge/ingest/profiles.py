@@ -270,7 +270,12 @@ def profile_from_dict(name: str, data: Mapping[str, Any]) -> Profile:
 
     Keys: ``base`` (a built-in to start from, default ``generic``), ``columns`` ({canonical field:
     [header, ...]}; given fields replace the base's), ``fields`` ({custom field: [header, ...]}),
-    and the :class:`Profile` options of the same name.
+    ``payment_values`` / ``type_categories`` / ``type_payment_methods`` (added to the base's), and
+    the other :class:`Profile` options of the same name. Example::
+
+        {"base": "generic", "columns": {"date": ["Buchungstag"], "amount": ["Betrag"]},
+         "date_formats": ["%d.%m.%Y"], "decimal_sep": ",", "thousands_sep": ".",
+         "amount_sign": "expense_negative", "payment_values": {"ec-karte": "company_card"}}
 
     Raises:
         UsageError: with a message naming the offending key.
@@ -300,6 +305,9 @@ def profile_from_dict(name: str, data: Mapping[str, Any]) -> Profile:
     for key in ("formats", "required", "date_formats"):
         if key in options:
             options[key] = tuple(options[key])
+    for key in ("payment_values", "type_categories", "type_payment_methods"):
+        if key in options:  # extend the base's table rather than replace it
+            options[key] = {**getattr(base, key), **dict(options[key] or {})}
     profile = replace(base, name=name, columns=columns, fields=fields, builtin=False,
                       source=options.pop("source", "") or name, **options)
     _check(profile)

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bookbridge.core import clock
-from bookbridge.core.errors import ImportFileError, UsageError
+from bookbridge.core.errors import BookError, ImportFileError, UsageError
 from bookbridge.ingest.pipeline import ImportCancelled, ImportRun
 from bookbridge.ingest.profiles import Profile, get_profile, saved_profiles
 from bookbridge.ingest.readers import Source, open_source
@@ -123,6 +123,19 @@ def import_file(book: Book, options: ImportOptions, *, progress: Callable[[int],
     prepared = _prepare(book, options)
     path = Path(options.path)
     file_sha = _file_sha256(path)
+    try:
+        return _import(book, options, prepared, path, file_sha, progress, cancel)
+    except sa.exc.OperationalError as exc:
+        # The transaction is rolled back already; say why in words (busy book, full disk).
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        hint = " Another program is writing to it; try again when it is done." if "locked" in reason else ""
+        raise BookError(f"Could not write to {book.path}: {reason}. Nothing was imported.{hint}",
+                        str(book.path)) from None
+
+
+def _import(book: Book, options: ImportOptions, prepared: _Prepared, path: Path, file_sha: str,
+            progress: Callable[[int], None] | None, cancel: Callable[[], bool] | None) -> ImportResult:
+    """The write transaction of :func:`import_file`."""
     started = clock.now()
     with book.unit_of_work() as session:
         conn = session.connection()
