@@ -38,3 +38,29 @@ def window(qtbot, book):
 def settle(qtbot, window, timeout: int = 15_000) -> None:
     """Wait until every background job of the window has finished."""
     qtbot.waitUntil(lambda: not window.runner.is_busy(), timeout=timeout)
+
+
+@pytest.fixture
+def expensify_file(tmp_path):
+    """An Expensify-layout CSV (4 good rows, 1 bad) with a PNG and a PDF receipt beside it."""
+    from tests.ui.import_files import expensify_csv
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    return expensify_csv(folder)
+
+
+@pytest.fixture
+def coded_book(book, expensify_file):
+    """The CSV imported through the ingest service, coded with the Fleet template, under a policy
+    that needs a manager (and a second approver over 500.00)."""
+    from bookbridge.coding.service import code_expenses
+    from bookbridge.ingest.results import ImportOptions
+    from bookbridge.ingest.service import import_file
+    from tests.coding.coding_book import FLEET_TEMPLATE, POLICY, publish_template, set_policy
+
+    import_file(book, ImportOptions(expensify_file, actor="test"))
+    publish_template(book, FLEET_TEMPLATE)
+    set_policy(book, POLICY)
+    code_expenses(book, actor="test")
+    return book

@@ -136,3 +136,10 @@ def parse_user_amount(text: str, locale: QLocale | None = None) -> Decimal | Non
         return None
     loc = _locale(locale)
     return parse_decimal(text, decimal_sep=loc.decimalPoint(), thousands_sep=loc.groupSeparator())
+
+
+def escape_html(text: str) -> str:
+    """Text safe inside a rich-text label (quotes stay quotes: they are not in an attribute)."""
+    from html import escape
+
+    return escape(str(text), quote=False)

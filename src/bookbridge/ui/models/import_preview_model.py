@@ -170,8 +170,9 @@ class PreviewFilterProxy(QSortFilterProxyModel):
 
     def set_statuses(self, statuses: frozenset[str]) -> None:
         """Show rows whose status is in ``statuses`` (empty: every row)."""
+        self.beginFilterChange()
         self._statuses = statuses
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 (Qt API)
         if not self._statuses:

@@ -8,7 +8,6 @@ are the engine's, and a refusal is shown with the engine's reason.
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 from bookbridge.coding.approvals import ApprovalOutcome, approval_queue, approve, reject
 from bookbridge.core.errors import UsageError
 from bookbridge.ui.errors import show_error
-from bookbridge.ui.formatting import format_count, format_money
+from bookbridge.ui.formatting import escape_html, format_count, format_money
 from bookbridge.ui.models.approval_queue_model import ApprovalQueueModel, QueueColumn, TypedSortProxy, item_money
 from bookbridge.ui.pages.base import APPROVALS, EXPENSES, AppContext, Page
 from bookbridge.ui.settings import remember_header, remember_splitter
@@ -145,7 +144,7 @@ class ApprovalsPage(Page):
 
     # --- Page ---------------------------------------------------------------------------------------
     def reload(self) -> None:
-        self.acting.setText(f"Deciding as <b>{escape(self.ctx.actor())}</b> (change your name in Settings).")
+        self.acting.setText(f"Deciding as <b>{escape_html(self.ctx.actor())}</b> (change your name in Settings).")
         if not self.model.rowCount():
             self.detail.setText("Reading the queue…")
         book = self.ctx.book
@@ -198,21 +197,21 @@ class ApprovalsPage(Page):
         if item is None:
             self.detail.setText("Nothing to decide." if not self.model.rowCount() else "Select an expense in the queue.")
             return
-        lines = [f"<b>{escape(item.get('vendor') or 'Unknown vendor')}</b> — {escape(format_money(item_money(item)))}",
-                 f"{escape(item.get('category') or 'no category')} · {escape(item.get('employee') or 'no employee')}"]
+        lines = [f"<b>{escape_html(item.get('vendor') or 'Unknown vendor')}</b> — {escape_html(format_money(item_money(item)))}",
+                 f"{escape_html(item.get('category') or 'no category')} · {escape_html(item.get('employee') or 'no employee')}"]
         for level in item.get("approved") or []:
-            lines.append(f"✓ {escape(level['level'])} approved by {escape(level['by'])}")
+            lines.append(f"✓ {escape_html(level['level'])} approved by {escape_html(level['by'])}")
         for level in item.get("pending") or []:
-            lines.append(f"○ {escape(level['level'])}: {escape(level['approvers'])}")
+            lines.append(f"○ {escape_html(level['level'])}: {escape_html(level['approvers'])}")
         if item.get("flags"):
-            lines.append("Flags: " + escape(", ".join(str(f) for f in item["flags"])))
+            lines.append("Flags: " + escape_html(", ".join(str(f) for f in item["flags"])))
         rejection = item.get("rejection")
         if rejection:
-            lines.append(f"Sent back by {escape(rejection['by'])}: “{escape(rejection['reason'] or '')}”")
+            lines.append(f"Sent back by {escape_html(rejection['by'])}: “{escape_html(rejection['reason'] or '')}”")
         for h in item.get("history") or []:
-            note = f": “{escape(h['comment'])}”" if h.get("comment") else ""
-            lines.append(f"<span style='color: gray'>{escape(h['decision'])} at {escape(h['level'])} by "
-                         f"{escape(h['by'])}{note}</span>")
+            note = f": “{escape_html(h['comment'])}”" if h.get("comment") else ""
+            lines.append(f"<span style='color: gray'>{escape_html(h['decision'])} at {escape_html(h['level'])} by "
+                         f"{escape_html(h['by'])}{note}</span>")
         self.detail.setText("<br>".join(lines))
 
     def _update_buttons(self) -> None:

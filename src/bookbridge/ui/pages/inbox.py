@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from bookbridge.ui.errors import show_error
-from bookbridge.ui.formatting import format_count
+from bookbridge.ui.formatting import escape_html, format_count
 from bookbridge.ui.models.book_facts import InboxCounts, inbox_counts
 from bookbridge.ui.models.expense_query import ExpenseFilter
 from bookbridge.ui.pages.base import APPROVALS, EXPENSES, IMPORTS, SYNC, AppContext, Page
@@ -85,7 +83,7 @@ class InboxPage(Page):
             self.count_labels[kind].setText(format_count(value))
             self.buttons[kind].setEnabled(value > 0)
         if counts.blocked_reasons:
-            lines = ", ".join(f"{escape(code.replace('_', ' '))} ({format_count(n)})" for code, n in counts.blocked_reasons)
+            lines = ", ".join(f"{escape_html(code.replace('_', ' '))} ({format_count(n)})" for code, n in counts.blocked_reasons)
             self.reasons.setText(f"Why coding is blocked: {lines}.")
         else:
             self.reasons.clear()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from bookbridge.ui.formatting import format_date, format_datetime, format_money
+from bookbridge.ui.formatting import escape_html, format_date, format_datetime, format_money
 from bookbridge.ui.models.expense_detail import ExpenseDetail
 from bookbridge.ui.models.expense_query import STATUS_LABELS
 from bookbridge.ui.widgets.receipt_preview import ReceiptPreview
@@ -73,7 +71,7 @@ class ExpenseDetailPanel(QScrollArea):
 
     def show_message(self, text: str) -> None:
         self.detail = None
-        self.title.setText(escape(text))
+        self.title.setText(escape_html(text))
         self.summary.clear()
         for box in self._sections:
             box.hide()
@@ -82,20 +80,20 @@ class ExpenseDetailPanel(QScrollArea):
         self.detail = d
         for box in self._sections:
             box.show()
-        self.title.setText(f"{escape(d.vendor or 'Unknown vendor')} — {escape(format_money(d.amount))}")
+        self.title.setText(f"{escape_html(d.vendor or 'Unknown vendor')} — {escape_html(format_money(d.amount))}")
         lines = [
-            f"{escape(format_date(d.txn_date))} · {escape(STATUS_LABELS.get(d.status, d.status))} · "
-            f"{escape(d.payment_method.replace('_', ' '))}",
-            f"Category: {escape(d.category or 'none')}" + (f" · Employee: {escape(d.employee)}" if d.employee else ""),
+            f"{escape_html(format_date(d.txn_date))} · {escape_html(STATUS_LABELS.get(d.status, d.status))} · "
+            f"{escape_html(d.payment_method.replace('_', ' '))}",
+            f"Category: {escape_html(d.category or 'none')}" + (f" · Employee: {escape_html(d.employee)}" if d.employee else ""),
         ]
         if d.tax is not None:
-            lines.append(f"Tax included: {escape(format_money(d.tax))}")
+            lines.append(f"Tax included: {escape_html(format_money(d.tax))}")
         if d.original is not None:
-            lines.append(f"Originally {escape(format_money(d.original))}")
+            lines.append(f"Originally {escape_html(format_money(d.original))}")
         if d.memo:
-            lines.append(f"Memo: {escape(d.memo)}")
+            lines.append(f"Memo: {escape_html(d.memo)}")
         if d.reference:
-            lines.append(f"Reference: {escape(d.reference)}")
+            lines.append(f"Reference: {escape_html(d.reference)}")
         self.summary.setText(_items(lines))
         self.receipt.show_receipts(d.receipts)
         self._show_fields(d)
@@ -119,19 +117,19 @@ class ExpenseDetailPanel(QScrollArea):
         current = next((c for c in d.coding if c.current), None)
         if current is None:
             return "Not coded yet."
-        lines = [f"State: {escape(current.state)}"]
+        lines = [f"State: {escape_html(current.state)}"]
         if current.template:
-            lines.append(f"Template <b>{escape(current.template)}</b> version {current.template_version}")
+            lines.append(f"Template <b>{escape_html(current.template)}</b> version {current.template_version}")
         if current.rules_fired:
-            lines.append("Rules applied: " + ", ".join(escape(r) for r in current.rules_fired))
+            lines.append("Rules applied: " + ", ".join(escape_html(r) for r in current.rules_fired))
         else:
             lines.append("No rule changed its coding.")
         if current.required_levels:
-            lines.append("Approval levels: " + ", ".join(escape(x) for x in current.required_levels))
+            lines.append("Approval levels: " + ", ".join(escape_html(x) for x in current.required_levels))
         for problem in current.problems:
-            lines.append(f"Problem: {escape(problem)}")
+            lines.append(f"Problem: {escape_html(problem)}")
         if current.skip_reason:
-            lines.append(f"Skipped: {escape(current.skip_reason)}")
+            lines.append(f"Skipped: {escape_html(current.skip_reason)}")
         earlier = len(d.coding) - 1
         if earlier > 0:
             lines.append(f"{earlier} earlier coding round(s) kept in its history.")
@@ -143,10 +141,10 @@ class ExpenseDetailPanel(QScrollArea):
             return "No decisions yet."
         lines = []
         for a in d.approvals:
-            note = f": “{escape(a.comment)}”" if a.comment else ""
+            note = f": “{escape_html(a.comment)}”" if a.comment else ""
             old = "" if a.current else " (earlier round)"
-            lines.append(f"{escape(a.decision.capitalize())} at {escape(a.level)} by {escape(a.actor)}, "
-                         f"{escape(format_datetime(a.at))}{note}{old}")
+            lines.append(f"{escape_html(a.decision.capitalize())} at {escape_html(a.level)} by {escape_html(a.actor)}, "
+                         f"{escape_html(format_datetime(a.at))}{note}{old}")
         return _items(lines)
 
     @staticmethod
@@ -157,8 +155,8 @@ class ExpenseDetailPanel(QScrollArea):
         for x in d.dedupe:
             where = f"import #{x.batch_id}" + (f", line {x.line}" if x.line else "")
             matched = f" → matches expense #{x.matched_expense_id}" if x.matched_expense_id else ""
-            detail = f" ({escape(x.detail)})" if x.detail else ""
-            lines.append(f"{escape(x.outcome.capitalize())} by rule {escape(x.rule)}, {escape(where)}{matched}{detail}")
+            detail = f" ({escape_html(x.detail)})" if x.detail else ""
+            lines.append(f"{escape_html(x.outcome.capitalize())} by rule {escape_html(x.rule)}, {escape_html(where)}{matched}{detail}")
         return _items(lines)
 
     @staticmethod
@@ -167,5 +165,5 @@ class ExpenseDetailPanel(QScrollArea):
         for step in d.lineage:
             mark = "●" if step.exists else "○"
             style = "" if step.exists else ' style="color: gray"'
-            lines.append(f"<span{style}>{mark} <b>{escape(step.label)}</b>: {escape(step.value)}</span>")
+            lines.append(f"<span{style}>{mark} <b>{escape_html(step.label)}</b>: {escape_html(step.value)}</span>")
         return _items(lines)
