@@ -133,15 +133,10 @@ class ImportRun:
         for record in self.source.records():
             self.rows_read += 1
             draft, issues = self.converter.convert(record, self.source.binding_for(record, bindings))
-            match = None
-            if draft is not None:
-                match = self.finder.find(draft)
-                issues.extend(match.issues)
-                issues.extend(self.validator.check(draft, has_receipt=match.found))
-            if draft is None or match is None or any(i.is_error for i in issues):
+            if draft is None or any(i.is_error for i in issues):
                 self._reject(record, issues)
             else:
-                self._land(draft, issues, match)
+                self._land(draft, issues)
             if self.rows_read % STEP_ROWS == 0:
                 self._step(progress, cancel)
         self._flag_look_alikes()
@@ -175,7 +170,9 @@ class ImportRun:
             self.outcomes.append(RowOutcome(record.line, "error", None, None, None, None, None, None, None,
                                             tuple(issues)))
 
-    def _land(self, draft: ExpenseDraft, issues: list[Issue], match: ReceiptMatch) -> None:
+    def _land(self, draft: ExpenseDraft, issues: list[Issue]) -> None:
+        """Decide a valid row; receipts and warnings are only worked out for rows that land
+        (they produce warnings, never errors, and a duplicate's would be thrown away)."""
         digest = content_hash(draft)
         decision = self.deduper.decide(draft, digest)
         line = draft.line
@@ -189,6 +186,9 @@ class ImportRun:
                                                  None, matched.expense_id, detail, self.now_text))
             self._outcome(draft, decision, "duplicate", ())
             return
+        match = self.finder.find(draft)
+        issues.extend(match.issues)
+        issues.extend(self.validator.check(draft, has_receipt=match.found))
         expense_id = self.next_expense_id
         self.next_expense_id += 1
         self.deduper.accept(decision, expense_id, line)
