@@ -133,3 +133,10 @@ def test_payment_values_extend_the_base() -> None:
     """A profile's own payment words are added to the built-in ones, not instead of them."""
     profile = profile_from_dict("bank", {"payment_values": {"EC-Karte": "company_card"}})
     assert profile.payment_values["EC-Karte"] == "company_card" and profile.payment_values["cash"] == "cash"
+
+
+def test_a_shown_profile_can_be_saved_back_under_a_new_name() -> None:
+    """The JSON `profiles show` prints is accepted by `profiles save` (name and builtin are ignored)."""
+    shown = profile_to_dict(EXPENSIFY)
+    copy = profile_from_dict("my-expensify", {**shown, "base": "expensify", "default_currency": "CAD"})
+    assert copy.columns == EXPENSIFY.columns and copy.default_currency == "CAD" and not copy.builtin

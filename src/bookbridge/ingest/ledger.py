@@ -29,7 +29,7 @@ class LedgerEntry:
     decided_at: datetime
 
     def to_json(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 def dedupe_log(book: Book, *, batch: int | None = None, outcome: str | None = None,

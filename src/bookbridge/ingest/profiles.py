@@ -263,6 +263,8 @@ _SAVED_KEYS = {"base", "description", "formats", "source", "columns", "fields", 
                "decimal_sep", "thousands_sep", "delimiter", "encoding", "default_currency",
                "default_payment_method", "payment_values", "amount_sign", "keep_unmapped",
                "type_categories", "type_payment_methods"}
+# Written by `profiles show` and ignored on save, so a shown profile can be edited and saved back.
+_INFORMATIONAL_KEYS = {"name", "builtin"}
 
 
 def profile_from_dict(name: str, data: Mapping[str, Any]) -> Profile:
@@ -284,6 +286,7 @@ def profile_from_dict(name: str, data: Mapping[str, Any]) -> Profile:
         raise UsageError(f"Profile name {name!r}: use 1-40 lower-case letters, digits, '_', '.', '-'.")
     if name in BUILTIN_PROFILES:
         raise UsageError(f"{name!r} is a built-in profile; save yours under another name.")
+    data = {k: v for k, v in data.items() if k not in _INFORMATIONAL_KEYS}
     unknown = sorted(set(data) - _SAVED_KEYS)
     if unknown:
         raise UsageError(f"Profile {name}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_SAVED_KEYS))}.")
