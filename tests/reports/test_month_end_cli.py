@@ -33,12 +33,13 @@ def test_reconcile_prints_the_checklist_as_json(january, run_cli) -> None:
 
 
 def test_reconcile_runs_the_matcher_and_exits_1_on_blockers(january_unmatched, run_cli) -> None:
-    """--auto accepts the auto band; the two lines nobody explained keep the checklist blocked (exit 1)."""
+    """The matcher proposes a target for the 7 lines that have one; the 2 nobody explained keep it blocked (exit 1)."""
     january_unmatched.book.close()
     done = run_cli("reconcile", january_unmatched.book.path, "--period", "2026-01", "--auto", "--json")
     assert done.returncode == 1, done.stderr
     answer = json.loads(done.stdout)
-    assert answer["matching"]["lines_considered"] == 9 and answer["matching"]["auto_accepted"] >= 5
+    matching = answer["matching"]
+    assert matching["lines_considered"] == 9 and matching["auto_accepted"] + matching["suggested"] == 7
     blocked = {(i["code"], i["account"]) for i in answer["checklist"]["items"] if i["status"] == "blocker"}
     assert ("lines_matched", "Visa 4444") in blocked and ("lines_matched", "Operating") in blocked
 
@@ -87,3 +88,16 @@ def test_pack_command_writes_pdf_and_csv_and_prints_the_hash(january, run_cli, t
     assert all((tmp_path / "csv" / name).is_file() for name in ("tie_out.csv", "receipts.csv"))
     (entry,) = _audit(january.book.path, "pack.written")
     assert json.loads(entry.detail_json)["sha256"] == answer["sha256"] and entry.actor == "Paula Preparer"
+
+
+def test_connection_without_credentials_leaves_the_accounting_figure_unknown(january) -> None:
+    """The book's connection has no tokens in the keyring: the tie-out says the figure is unknown and why."""
+    from bookbridge.cli.reconcile import ledger_source
+    from bookbridge.reconcile.periods import Period
+    from bookbridge.reconcile.tieout import compute_tieouts
+
+    with ledger_source(january.book, offline=False) as source:
+        assert "connection 'main'" in source.label
+        visa = {t.account: t for t in compute_tieouts(january.book, Period(2026, 1), source=source)}["Visa 4444"]
+    assert visa.accounting is None and visa.posted_journal is None
+    assert visa.accounting_notes and visa.accounting_notes[0].startswith("could not read the accounting system: ")

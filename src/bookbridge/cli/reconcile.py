@@ -89,6 +89,7 @@ def ledger_source(book: "Book", *, offline: bool) -> Iterator["LedgerSource"]:
     from bookbridge.connectors.registry import open_connector, provider
     from bookbridge.connectors.settings import ConnectionSettings
     from bookbridge.connectors.tokens import KeyringTokenStore
+    from bookbridge.core.errors import UsageError
     from bookbridge.reconcile.ledger import ConnectorLedgerSource, StoredLedgerSource
     from bookbridge.store.models import Connection
 
@@ -102,7 +103,12 @@ def ledger_source(book: "Book", *, offline: bool) -> Iterator["LedgerSource"]:
         yield stored
         return
     name, provider_name, base_url, company = connections[0]
-    spec = provider(provider_name)
+    try:
+        spec = provider(provider_name)
+    except UsageError as exc:  # a book made by a newer Bookbridge: say so in the tie-out, use the last pull
+        stored.label += f" ({exc.user_message})"
+        yield stored
+        return
     settings = ConnectionSettings(provider_name, name, base_url, company)
     connector = open_connector(settings, KeyringTokenStore(book.book_id, name, provider=provider_name))
     try:

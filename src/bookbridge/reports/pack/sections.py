@@ -117,10 +117,10 @@ def matching_section(session: Session, scope: Scope) -> Section:
                    "to expenses, explained without one, or still open; then the month's expenses no line settles.", (
         Table("matched_lines", "Matched statement lines", cols_m, tuple(matched),
               totals_by_currency(matched, currency_col=4, amount_cols=[3], width=len(cols_m)), (3, 7),
-              "No statement line of the month is matched.", (7, 9, 14, 7, 4, 16, 5, 4, 20, 9, 10)),
+              "No statement line of the month is matched.", (7, 9, 13, 7, 5, 16, 5, 5, 18, 9, 10)),
         Table("explained_lines", "Statement lines explained without a matching expense", cols_e, tuple(explained),
               totals_by_currency(explained, currency_col=4, amount_cols=[3], width=len(cols_e)), (3,),
-              "No statement line of the month was explained by hand.", (7, 9, 16, 7, 4, 26, 9, 10)),
+              "No statement line of the month was explained by hand.", (7, 9, 16, 7, 5, 25, 9, 10)),
         Table("unmatched_lines", "Statement lines not matched", cols_u, tuple(unmatched),
               totals_by_currency(unmatched, currency_col=4, amount_cols=[3], width=len(cols_u)), (3,),
               "Every statement line of the month is matched or explained.", (7, 10, 18, 8, 5, 30)),
