@@ -46,7 +46,8 @@ def test_json_output_and_exit_1_when_a_row_is_rejected(run_cli, book: Path, tmp_
     out = json.loads(result.stdout)
     assert {"new", "duplicates", "conflicts", "errors", "warnings"} <= set(out)
     assert (out["new"], out["duplicates"], out["conflicts"]) == (2, 0, 0)
-    assert [(e["line"], e["field"]) for e in out["errors"]] == [(3, "date")] and out["errors"][0]["message"]
+    assert [(e["file"], e["line"], e["field"]) for e in out["errors"]] == [(str(path), 3, "date")]
+    assert out["errors"][0]["message"]
     assert out["file"] == str(path) and out["encoding"] == "utf-8" and out["profile"] == "expensify"
 
 

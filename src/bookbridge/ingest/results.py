@@ -83,12 +83,12 @@ class ImportResult:
 
     def to_json(self) -> dict[str, object]:
         """The documented JSON shape (``new``, ``duplicates``, ``conflicts``, ``errors``, ``warnings``)
-        plus context keys; errors carry ``line``, ``field`` and ``message`` (and a ``code``)."""
+        plus context keys; errors carry ``file``, ``line``, ``field`` and ``message`` (and a ``code``)."""
         return {
             "new": self.new,
             "duplicates": self.duplicates,
             "conflicts": self.conflicts,
-            "errors": [i.to_json() for i in self.errors],
+            "errors": [{**i.to_json(), "file": self.file} for i in self.errors],
             "warnings": [i.to_json() for i in self.warnings],
             "rejected": self.rejected,
             "rows_read": self.rows_read,
