@@ -163,3 +163,10 @@ def test_pack_into_a_missing_folder_writes_nothing(january, tmp_path) -> None:
         write_pack(january.book, JANUARY, tmp_path / "nowhere" / "p.pdf", preparer="Paula Preparer")
     with january.book.read() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(MonthEndPack)) == 0
+
+
+def test_gathering_twice_gives_the_same_rows_in_the_same_order(january) -> None:
+    """Two snapshots of an unchanged book list identical tables, row for row."""
+    first = gather_snapshot(january.book, JANUARY, preparer="Paula Preparer")
+    second = gather_snapshot(january.book, JANUARY, preparer="Paula Preparer")
+    assert first.tables() == second.tables() and len(first.tables()) == 18
