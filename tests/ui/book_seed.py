@@ -15,16 +15,8 @@ import sqlalchemy as sa
 
 from bookbridge.core.keys import content_hash
 from bookbridge.store.book import Book
-from bookbridge.store.models import (
-    Category,
-    Employee,
-    Expense,
-    ExpenseField,
-    ExpenseStatus,
-    ImportBatch,
-    PaymentMethod,
-    Vendor,
-)
+from bookbridge.store.models import Category, Employee, Expense, ExpenseStatus, ImportBatch, PaymentMethod, Vendor
+from bookbridge.ui.models.expense_query import VEHICLE_FIELD
 
 VENDORS = ["Shell", "Pilot Flying J", "Love's", "E-ZPass", "Speedy Tyres", "Marriott", "Denny's", "Staples",
            "Petro-Canada", "Autobahn Maut", "Uber", "Delta Air Lines"]
@@ -36,7 +28,6 @@ CURRENCIES = ["USD"] * 12 + ["EUR", "CAD", "JPY", "KWD"]
 STATUSES = [ExpenseStatus.IMPORTED] * 4 + [ExpenseStatus.AWAITING_APPROVAL] * 3 + [
     ExpenseStatus.APPROVED, ExpenseStatus.POSTED, ExpenseStatus.POSTED, ExpenseStatus.CONFLICT,
     ExpenseStatus.REJECTED]
-EXPONENT = {"USD": 2, "EUR": 2, "CAD": 2, "JPY": 0, "KWD": 3}
 
 
 @dataclass(frozen=True)
@@ -76,31 +67,31 @@ def seed_expenses(book: Book, count: int, *, seed: int = 7, start: date = date(2
             started_at=now, finished_at=now, status="completed", rows_read=count, new_count=count,
         )).inserted_primary_key[0]
         first_id = (conn.execute(sa.select(sa.func.max(Expense.id))).scalar() or 0) + 1
+        created = now.isoformat(timespec="microseconds")
+        # Plain DB-API executemany with values already in their stored form (ISO dates and
+        # timestamps, enum values): the per-row type processing of an ORM/Core insert would
+        # dominate a 100,000-row seed.
+        columns = ("id", "key", "source_system", "source_id", "occurrence_index", "content_hash", "batch_id",
+                   "source_file", "source_line", "txn_date", "employee_id", "vendor_id", "category_id",
+                   "category_raw", "amount_minor", "currency", "payment_method", "memo", "status", "created_at")
+        insert_expense = (f"INSERT INTO expenses ({', '.join(columns)}) "
+                          f"VALUES ({', '.join('?' for _ in columns)})")
+        insert_field = "INSERT INTO expense_fields (expense_id, name, value) VALUES (?, ?, ?)"
         for offset in range(0, count, chunk):
             expenses, fields = [], []
             for i in range(offset, min(count, offset + chunk)):
                 currency = rng.choice(CURRENCIES)
-                minor = rng.randint(100, 250_000)
-                if currency == "JPY":
-                    minor = rng.randint(100, 90_000)
+                minor = rng.randint(100, 90_000) if currency == "JPY" else rng.randint(100, 250_000)
                 category_index = rng.randrange(len(CATEGORIES))
                 expense_id = first_id + i
-                key = f"seed:{seed}:{i}"
-                expenses.append({
-                    "id": expense_id, "key": key, "source_system": "seed", "source_id": str(i),
-                    "occurrence_index": 0, "content_hash": content_hash([seed, i]), "batch_id": batch_id,
-                    "source_file": source_file, "source_line": i + 2,
-                    "txn_date": start + timedelta(days=rng.randrange(365)),
-                    "employee_id": rng.choice(employee_ids), "vendor_id": rng.choice(vendor_ids),
-                    "vendor_raw": None, "category_id": category_ids[category_index],
-                    "category_raw": CATEGORIES[category_index], "amount_minor": minor, "currency": currency,
-                    "tax_minor": None, "original_amount_minor": None, "original_currency": None,
-                    "payment_method": PaymentMethod.COMPANY_CARD, "card": None,
-                    "memo": f"seeded expense {i}", "reference": None, "report_id": None, "receipt_url": None,
-                    "status": rng.choice(STATUSES), "review_flags": None, "conflict_with_id": None,
-                    "created_at": now,
-                })
-                fields.append({"expense_id": expense_id, "name": "vehicle_id", "value": rng.choice(VEHICLES)})
-            conn.execute(sa.insert(Expense), expenses)
-            conn.execute(sa.insert(ExpenseField), fields)
+                expenses.append((
+                    expense_id, f"seed:{seed}:{i}", "seed", str(i), 0, content_hash([seed, i]), batch_id,
+                    source_file, i + 2, (start + timedelta(days=rng.randrange(365))).isoformat(),
+                    rng.choice(employee_ids), rng.choice(vendor_ids), category_ids[category_index],
+                    CATEGORIES[category_index], minor, currency, PaymentMethod.COMPANY_CARD.value,
+                    f"seeded expense {i}", rng.choice(STATUSES).value, created,
+                ))
+                fields.append((expense_id, VEHICLE_FIELD, rng.choice(VEHICLES)))
+            conn.exec_driver_sql(insert_expense, expenses)
+            conn.exec_driver_sql(insert_field, fields)
     return Seeded(count, first_id, int(batch_id))

@@ -138,3 +138,23 @@ def test_preview_model_passes_qtmodeltester(qtmodeltester, book, expensify_file:
     model.set_rows(preview_file(book, ImportOptions(expensify_file), rows=True).rows)
     qtmodeltester.check(model, force_py=True)
     assert model.rowCount() == 5
+
+
+def test_ctrl_i_opens_the_file_picker_and_previews_the_choice(qtbot, window: MainWindow, expensify_file: Path,
+                                                              monkeypatch) -> None:
+    """Ctrl+I goes to Import and opens the file picker; the chosen file is previewed at once."""
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[str] = []
+
+    def pick(parent, caption, directory, filter_text):  # the person at the native dialog
+        asked.append(caption)
+        return [str(expensify_file)], filter_text
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(pick))
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    page = window.pages["import"]
+    assert window.current_page() is page and asked == ["Choose files to import"]
+    qtbot.waitUntil(lambda: str(expensify_file.resolve()) in page.previews, timeout=15_000)
+    assert page.model.rowCount() == 5
+    settle(qtbot, window)

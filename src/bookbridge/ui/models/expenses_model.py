@@ -7,7 +7,10 @@ How it stays fast (see :mod:`bookbridge.ui.models.expense_query` for the SQL):
   shown at once; then the ids of every matching expense in order, which gives the total and
   lets the rest be fetched. The GUI thread never waits for a sort.
 * ``canFetchMore``/``fetchMore`` reveal the rest ``CHUNK`` rows at a time as the view scrolls:
-  each chunk is one indexed ``WHERE id IN (...)`` read of plain tuples.
+  each chunk is one indexed ``WHERE id IN (...)`` read of plain tuples, done on a worker. The
+  next chunk is read ahead as soon as one is shown, so a scrolling view usually gets its rows
+  at once; when it outruns the read-ahead, the rows are inserted the moment they arrive. The GUI
+  thread itself never reads the book (a read there could also stall on opening a connection).
 * Sorting is server-side (``sort()`` reloads with a typed ORDER BY) rather than a proxy, because
   a proxy over a lazily fetched model only sorts what was fetched. ``SORT_ROLE`` still returns
   the typed value (``date``, ``Decimal``, workflow rank) for anyone who needs it.
@@ -55,6 +58,7 @@ CHUNK = 500
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 _STATUS_RANK = {s.value: i for i, s in enumerate(STATUS_ORDER)}
+_COLUMNS = tuple(Column)  # index -> member without Enum.__call__ (data() runs for every painted cell)
 _TEXT_COLUMNS = {Column.VENDOR: R_VENDOR, Column.CATEGORY: R_CATEGORY, Column.EMPLOYEE: R_EMPLOYEE,
                  Column.VEHICLE: R_VEHICLE, Column.SOURCE: R_SOURCE}
 Index = QModelIndex | QPersistentModelIndex
@@ -85,6 +89,22 @@ def _ids_job(book: Book, flt: ExpenseFilter, column: Column, descending: bool, g
     return job
 
 
+@dataclass(frozen=True)
+class _Chunk:
+    """Rows for ``ids[start:start + CHUNK]`` of one generation."""
+
+    generation: int
+    start: int
+    rows: tuple[tuple, ...]
+
+
+def _chunk_job(book: Book, ids: tuple[int, ...], start: int, generation: int):
+    def job(progress, cancel) -> _Chunk:
+        with book.engine.connect() as conn:
+            return _Chunk(generation, start, tuple(fetch_rows(conn, ids)))
+    return job
+
+
 class ExpenseTableModel(QAbstractTableModel):
     """One row per expense, columns from :class:`Column`.
 
@@ -107,6 +127,10 @@ class ExpenseTableModel(QAbstractTableModel):
         self._descending = True
         self._ids: tuple[int, ...] | None = ()  # None while the full order is being read
         self._rows: list[tuple] = []
+        self._cursor = 0  # ids[:cursor] have been read (a deleted expense leaves no row behind)
+        self._pending: int | None = None  # start of the chunk being read
+        self._ready: _Chunk | None = None  # a chunk read ahead, waiting for the view to ask
+        self._wanted = False  # the view asked for rows that are still being read
         self._generation = 0
         self._loading = False
         self._locale = app_locale()
@@ -147,6 +171,7 @@ class ExpenseTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Re-read off the GUI thread: the first rows, then the full order (rows shown stay until then)."""
         self._generation += 1
+        self._pending, self._ready, self._wanted = None, None, False
         if self._book is None:
             self._apply_first(_Loaded(self._generation, ()))
             self._apply_ids(_Loaded(self._generation, (), ()))
@@ -178,6 +203,7 @@ class ExpenseTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids = None if self._book is not None else ()
         self._rows = list(loaded.rows)
+        self._cursor = len(self._rows)
         self.endResetModel()
         self._set_loading(False)
         if self._book is not None:
@@ -189,42 +215,72 @@ class ExpenseTableModel(QAbstractTableModel):
         shown = [row[R_ID] for row in self._rows]
         if list(loaded.ids[:len(shown)]) != shown:
             # The book changed between the two reads (an import landed): show the new order.
-            with self._book.engine.connect() as conn:  # type: ignore[union-attr]
-                first = fetch_rows(conn, loaded.ids[:CHUNK])
             self.beginResetModel()
-            self._rows = first
-            self._ids = loaded.ids
+            self._rows, self._ids, self._cursor = [], loaded.ids, 0
             self.endResetModel()
+            self._wanted = True
+            self._request(0)
         else:
             self._ids = loaded.ids
             # Nudge the views: one whose last row is on screen fetches more now that it can.
             self.layoutAboutToBeChanged.emit()
             self.layoutChanged.emit()
+            self._read_ahead()
         self.total_changed.emit(len(self._ids))
 
     def _failed(self, exc: BaseException) -> None:
         self._set_loading(False)
+        self._pending, self._wanted = None, False
         self.load_failed.emit(exc)
 
     # --- lazy fetching ----------------------------------------------------------------------------
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 (Qt API)
         # While the full order is still being read there is nothing to fetch by id yet.
-        return not parent.isValid() and self._ids is not None and len(self._rows) < len(self._ids)
+        return not parent.isValid() and self._ids is not None and self._cursor < len(self._ids)
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008 (Qt API)
-        if parent.isValid() or self._book is None or self._ids is None:
+        if not self.canFetchMore(parent) or self._book is None:
             return
-        start = len(self._rows)
-        ids = self._ids[start:start + CHUNK]
-        if not ids:
+        if self._ready is not None and self._ready.start == self._cursor:
+            chunk, self._ready = self._ready, None
+            self._append(chunk)
+            self._read_ahead()
             return
-        with self._book.engine.connect() as conn:
-            rows = fetch_rows(conn, ids)
-        if not rows:
+        self._wanted = True
+        self._request(self._cursor)
+
+    def _request(self, start: int) -> None:
+        """Read ``ids[start:start + CHUNK]`` on a worker (once: a second ask waits for the first)."""
+        if self._pending == start or self._book is None or self._ids is None:
             return
-        self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-        self._rows.extend(rows)
-        self.endInsertRows()
+        self._pending = start
+        job = _chunk_job(self._book, self._ids[start:start + CHUNK], start, self._generation)
+        handle = self._runner.submit("Reading expenses", job)
+        handle.succeeded.connect(self._chunk_arrived)
+        handle.failed.connect(self._failed)
+
+    def _read_ahead(self) -> None:
+        if self._ids is not None and self._cursor < len(self._ids) and self._ready is None:
+            self._request(self._cursor)
+
+    def _chunk_arrived(self, chunk: _Chunk) -> None:
+        if chunk.generation != self._generation or chunk.start != self._cursor:
+            return  # from an earlier filter or sort
+        self._pending = None
+        if self._wanted:
+            self._wanted = False
+            self._append(chunk)
+            self._read_ahead()
+        else:
+            self._ready = chunk
+
+    def _append(self, chunk: _Chunk) -> None:
+        if chunk.rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(chunk.rows) - 1)
+            self._rows.extend(chunk.rows)
+            self.endInsertRows()
+        self._cursor = chunk.start + CHUNK
 
     # --- the model API ------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
@@ -246,10 +302,10 @@ class ExpenseTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (0 <= index.column() < len(Column)):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (0 <= index.column() < len(_COLUMNS)):
             return None
         row = self._rows[index.row()]
-        column = Column(index.column())
+        column = _COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == SORT_ROLE:
@@ -273,8 +329,7 @@ class ExpenseTableModel(QAbstractTableModel):
         if column is Column.AMOUNT:
             return format_money(Money.from_minor(row[R_MINOR], row[R_CURRENCY]), self._locale)
         if column is Column.STATUS:
-            status = getattr(row[R_STATUS], "value", row[R_STATUS])
-            return STATUS_LABELS.get(status, status)
+            return STATUS_LABELS.get(row[R_STATUS], row[R_STATUS])
         return row[_TEXT_COLUMNS[column]] or ""
 
     def _typed(self, row: tuple, column: Column) -> Any:
@@ -285,7 +340,7 @@ class ExpenseTableModel(QAbstractTableModel):
             amount: Decimal = Money.from_minor(row[R_MINOR], row[R_CURRENCY]).amount
             return amount
         if column is Column.STATUS:
-            return _STATUS_RANK.get(getattr(row[R_STATUS], "value", row[R_STATUS]), len(_STATUS_RANK))
+            return _STATUS_RANK.get(row[R_STATUS], len(_STATUS_RANK))
         return (row[_TEXT_COLUMNS[column]] or "").lower()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
