@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Callable
 
 import sqlalchemy as sa
@@ -102,7 +103,7 @@ class ImportRun:
                  batch_id: int | None, write: bool, collect_rows: bool) -> None:
         self.source, self.source_name, self.batch_id = source, source_name, batch_id
         self.validator, self.collect_rows = DraftValidator(settings, today), collect_rows
-        self.file_name = source.info.path.rsplit("/", 1)[-1][:500]
+        self.file_name = Path(source.info.path).name[:500]
         self.now_text = timestamp_text(now)
         ids = next_ids(conn)
         self.writer = BatchWriter(conn, write=write)
