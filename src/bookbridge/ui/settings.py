@@ -73,9 +73,6 @@ PREFERENCES: tuple[Preference, ...] = (
         "actor_name", str, "", "Your name",
         help="Recorded with every approval, rejection and import in the book's audit log.",
     ),
-    Preference(
-        "open_last_book", bool, True, "Offer the last book first when Bookbridge starts",
-    ),
 )
 _BY_KEY = {p.key: p for p in PREFERENCES}
 

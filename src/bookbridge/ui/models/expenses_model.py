@@ -74,10 +74,15 @@ class _Loaded:
 
 
 def _first_page_job(book: Book, flt: ExpenseFilter, column: Column, descending: bool, generation: int):
+    """The first rows. By date, an index answers ``LIMIT`` at once and the ids follow in a second
+    job; any other order needs a full scan anyway, so one scan gives the ids and the first rows."""
     def job(progress, cancel) -> _Loaded:
         progress("Reading expenses")
         with book.engine.connect() as conn:
-            return _Loaded(generation, tuple(first_rows(conn, flt, column, descending, CHUNK)))
+            if column is Column.DATE:
+                return _Loaded(generation, tuple(first_rows(conn, flt, column, descending, CHUNK)))
+            ids = tuple(ordered_ids(conn, flt, column, descending))
+            return _Loaded(generation, tuple(fetch_rows(conn, ids[:CHUNK])), ids)
     return job
 
 
@@ -173,8 +178,7 @@ class ExpenseTableModel(QAbstractTableModel):
         self._generation += 1
         self._pending, self._ready, self._wanted = None, None, False
         if self._book is None:
-            self._apply_first(_Loaded(self._generation, ()))
-            self._apply_ids(_Loaded(self._generation, (), ()))
+            self._apply_first(_Loaded(self._generation, (), ()))
             return
         self._set_loading(True)
         self._submit(_first_page_job, self._apply_first)
@@ -206,7 +210,9 @@ class ExpenseTableModel(QAbstractTableModel):
         self._cursor = len(self._rows)
         self.endResetModel()
         self._set_loading(False)
-        if self._book is not None:
+        if loaded.ids is not None:
+            self._apply_ids(loaded)
+        elif self._book is not None:
             self._submit(_ids_job, self._apply_ids)
 
     def _apply_ids(self, loaded: _Loaded) -> None:
