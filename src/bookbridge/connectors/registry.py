@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from bookbridge.connectors.limiter import RateLimits
+from bookbridge.connectors.netsuite import config as netsuite_config
+from bookbridge.connectors.netsuite.connector import NetSuiteConnector
 from bookbridge.connectors.oauth import OAuthEndpoints, TokenManager
 from bookbridge.connectors.protocol import Authenticator, Connector
 from bookbridge.connectors.quickbooks import config as qbo_config
@@ -61,6 +63,18 @@ PROVIDERS: dict[str, ProviderSpec] = {
         company_id_param="realmId",
         connector_class=QuickBooksConnector,
         limits=qbo_config.LIMITS,
+    ),
+    netsuite_config.PROVIDER: ProviderSpec(
+        name=netsuite_config.PROVIDER,
+        label=netsuite_config.LABEL,
+        # One host per account: an account id given as --base-url resolves to its REST host.
+        environments=netsuite_config.ENVIRONMENTS,
+        oauth_endpoints=netsuite_config.oauth_endpoints,
+        # NetSuite redirects only to https or a custom scheme [N3]; local sandboxes take loopback.
+        loopback_allowed=netsuite_config.is_local_sandbox,
+        company_id_param="company",
+        connector_class=NetSuiteConnector,
+        limits=netsuite_config.LIMITS,
     ),
 }
 

@@ -12,9 +12,11 @@ fallback.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, Protocol
 
 import keyring
@@ -64,6 +66,9 @@ class TokenSet:
         for name in ("x_refresh_token_expires_in", "refresh_token_expires_in"):
             if token.get(name) is not None:
                 refresh_expires_at = now + timedelta(seconds=int(token[name]))
+        if refresh_expires_at is None and refresh:
+            # NetSuite states no lifetime in the answer; its refresh tokens are JWTs carrying exp.
+            refresh_expires_at = jwt_expiry(str(refresh))
         return cls(
             access_token=str(token["access_token"]),
             refresh_token=str(refresh) if refresh else None,
@@ -97,6 +102,22 @@ class TokenSet:
             token_type=data.get("token_type") or "Bearer",
             obtained_at=_optional_datetime(data.get("obtained_at")),
         )
+
+
+def jwt_expiry(token: str) -> datetime | None:
+    """The ``exp`` claim of a JWT-shaped token, read without verifying it (``None`` if it has none).
+
+    Only used to tell the user when to reconnect; the server still decides whether a token works.
+    """
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        expiry = claims.get("exp") if isinstance(claims, dict) else None
+        return datetime.fromtimestamp(int(expiry), tz=timezone.utc) if expiry is not None else None
+    except (ValueError, TypeError, OverflowError, binascii.Error):  # not a JWT after all: expiry stays unknown
+        return None
 
 
 def _optional_datetime(text: str | None) -> datetime | None:
