@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -60,31 +61,38 @@ class ExpensesPage(Page):
         self.date_to = self._date_edit("dateTo")
         self.amount_min = QLineEdit()
         self.amount_min.setObjectName("amountMin")
-        self.amount_min.setPlaceholderText("Min amount")
+        self.amount_min.setPlaceholderText("any")
         self.amount_max = QLineEdit()
         self.amount_max.setObjectName("amountMax")
-        self.amount_max.setPlaceholderText("Max amount")
+        self.amount_max.setPlaceholderText("any")
         for edit in (self.amount_min, self.amount_max):
-            edit.setMaximumWidth(100)
+            edit.setMinimumWidth(90)
+            edit.setMaximumWidth(120)
         self.count = QLabel("")
         self.count.setObjectName("expenseCount")
         bar = QHBoxLayout()
         bar.addWidget(self.search, 3)
         bar.addWidget(self.status, 1)
-        bar.addWidget(QLabel("From"))
-        bar.addWidget(self.date_from)
-        bar.addWidget(QLabel("to"))
-        bar.addWidget(self.date_to)
-        bar.addWidget(self.amount_min)
-        bar.addWidget(self.amount_max)
         bar.addWidget(self.count)
 
         self.filter_line = QLabel()
         self.filter_line.setObjectName("filterLine")
+        # A long description must not widen the window: it is cut, and the tooltip has it all.
+        self.filter_line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setObjectName("clearFilters")
         self.clear_button.clicked.connect(self.clear_filters)
         filter_row = QHBoxLayout()
+        filter_row.addWidget(QLabel("Dates"))
+        filter_row.addWidget(self.date_from)
+        filter_row.addWidget(QLabel("to"))
+        filter_row.addWidget(self.date_to)
+        filter_row.addSpacing(12)
+        filter_row.addWidget(QLabel("Amounts"))
+        filter_row.addWidget(self.amount_min)
+        filter_row.addWidget(QLabel("to"))
+        filter_row.addWidget(self.amount_max)
+        filter_row.addSpacing(12)
         filter_row.addWidget(self.filter_line, 1)
         filter_row.addWidget(self.clear_button)
 
@@ -99,9 +107,12 @@ class ExpensesPage(Page):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSortIndicator(Column.DATE, Qt.SortOrder.DescendingOrder)
-        self.table.setColumnWidth(Column.VENDOR, 200)
-        self.table.setColumnWidth(Column.CATEGORY, 150)
-        self.table.setColumnWidth(Column.AMOUNT, 130)
+        self.table.setColumnWidth(Column.DATE, 100)
+        self.table.setColumnWidth(Column.VENDOR, 170)
+        self.table.setColumnWidth(Column.CATEGORY, 130)
+        self.table.setColumnWidth(Column.EMPLOYEE, 120)
+        self.table.setColumnWidth(Column.VEHICLE, 70)
+        self.table.setColumnWidth(Column.AMOUNT, 150)
         remember_header(self.table.horizontalHeader(), "expenses")
         self.detail_panel = ExpenseDetailPanel()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -109,7 +120,8 @@ class ExpensesPage(Page):
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail_panel)
         self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 340])
         remember_splitter(self.splitter, "expenses")
 
         layout = QVBoxLayout(self)
@@ -222,6 +234,7 @@ class ExpensesPage(Page):
     def _update_filter_line(self) -> None:
         description = self.current_filter().describe()
         self.filter_line.setText(f"Showing: {description}" if description else "Showing every expense")
+        self.filter_line.setToolTip(self.filter_line.text())
         self.clear_button.setEnabled(bool(description))
 
     def _update_count(self, *_args: object) -> None:
