@@ -35,6 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="the redirect URI registered for your app; https means you paste back the address "
                               "the browser ends on")
     connect.add_argument("--timeout", type=float, default=300.0, metavar="S", help="seconds to wait for the sign-in")
+    connect.add_argument("--company", default=None, metavar="ID",
+                         help="which company to connect when one sign-in grants several (Xero: tenant id or "
+                              "organisation name)")
     add_json_flag(connect)
     connect.set_defaults(handler=_connect)
 
@@ -104,7 +107,7 @@ def _connect(args: argparse.Namespace) -> int:
             spec, base_url=base_url, client=client, store=store, redirect_uri=args.redirect_uri,
             open_url=open_without_browser() if headless else _show_url,
             read_answer=lambda: _read_line("Paste the address your browser ended on, then press Enter:"),
-            wait_seconds=args.timeout,
+            wait_seconds=args.timeout, company=args.company,
         )
         record_connection(book, args.name, result)
     summary = {

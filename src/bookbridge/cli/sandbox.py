@@ -16,6 +16,7 @@ from pathlib import Path
 # Other providers' sandboxes live in their own modules, each exposing ``add_parser(sub)`` that adds
 # its sub-command (with ``handler`` set) to the ``sandbox`` group.
 PROVIDER_MODULES: list[str] = [
+    "bookbridge.cli.sandbox_xero",
     "bookbridge.cli.sandbox_netsuite",
 ]
 

@@ -44,6 +44,7 @@ def connect(
     wait_seconds: float = 300.0,
     timeouts: Timeouts = Timeouts(),
     sync_log: ExchangeSink | None = None,
+    company: str | None = None,
 ) -> ConnectResult:
     """Authorize Bookbridge for one company and save its secrets in ``store``.
 
@@ -51,7 +52,8 @@ def connect(
     for ``base_url``, or when ``redirect_uri`` is itself an ``http`` loopback address; otherwise
     paste-back. ``open_url`` shows the sign-in address to the user (or, for a local sandbox,
     fetches it: :func:`~bookbridge.connectors.authorize.open_without_browser`); ``read_answer``
-    returns the address the user pasted back.
+    returns the address the user pasted back. ``company`` picks the company when one sign-in
+    grants several (Xero organisations: a tenant id or exact name).
 
     Raises:
         UsageError: the provider needs a registered https redirect and none was given.
@@ -88,6 +90,9 @@ def connect(
             f"{spec.label} did not say which company was connected ({spec.company_id_param} missing); connect again",
             provider=spec.name, code="no-company",
         )
+    if not company_id and spec.choose_company is not None:
+        # Xero names no company in the redirect: the tokens say which organisations were connected.
+        company_id = spec.choose_company(base_url, authorized.tokens, company, timeouts=timeouts, sync_log=sync_log)
     store.save_client(client)
     store.save_tokens(authorized.tokens)
     return ConnectResult(

@@ -19,6 +19,9 @@ from bookbridge.connectors.quickbooks import config as qbo_config
 from bookbridge.connectors.quickbooks.connector import QuickBooksConnector
 from bookbridge.connectors.settings import ConnectionSettings
 from bookbridge.connectors.tokens import TokenStore
+from bookbridge.connectors.xero import config as xero_config
+from bookbridge.connectors.xero.connector import XeroConnector
+from bookbridge.connectors.xero.tenants import choose_tenant as xero_choose_tenant
 from bookbridge.core.errors import UsageError
 
 
@@ -35,6 +38,9 @@ class ProviderSpec:
         company_id_param: the redirect parameter carrying the company id (QBO ``realmId``).
         connector_class: builds the connector for a connection.
         limits: the vendor's published rate limits per company.
+        choose_company: for providers that name the company after sign-in rather than in the
+            redirect (Xero's ``GET /connections``): ``(base_url, tokens, wanted, *, timeouts,
+            sync_log) -> company id``.
     """
 
     name: str
@@ -45,6 +51,7 @@ class ProviderSpec:
     company_id_param: str | None
     connector_class: Callable[[ConnectionSettings, Authenticator], Connector]
     limits: RateLimits
+    choose_company: Callable[..., str] | None = None
 
     def base_url(self, url_or_environment: str | None) -> str:
         """A base URL from an environment name or a URL (``None``: production)."""
@@ -63,6 +70,19 @@ PROVIDERS: dict[str, ProviderSpec] = {
         company_id_param="realmId",
         connector_class=QuickBooksConnector,
         limits=qbo_config.LIMITS,
+    ),
+    xero_config.PROVIDER: ProviderSpec(
+        name=xero_config.PROVIDER,
+        label=xero_config.LABEL,
+        environments=xero_config.ENVIRONMENTS,
+        oauth_endpoints=xero_config.oauth_endpoints,
+        # PKCE apps may redirect to http://localhost [X1]; no company id in the redirect: the
+        # tenant is chosen from GET /connections once tokens are in hand.
+        loopback_allowed=xero_config.loopback_allowed,
+        company_id_param=None,
+        connector_class=XeroConnector,
+        limits=xero_config.LIMITS,
+        choose_company=xero_choose_tenant,
     ),
     netsuite_config.PROVIDER: ProviderSpec(
         name=netsuite_config.PROVIDER,
