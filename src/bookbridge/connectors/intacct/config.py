@@ -89,8 +89,9 @@ def trusted_endpoint(base_url: str, endpoint: str) -> bool:
         return False
     if host == login_host:
         return True
-    if is_loopback_host(host):
-        return is_loopback_host(login_host)
+    if is_loopback_host(host) or is_loopback_host(login_host):
+        # A local sandbox's credentials stay on this computer, and Sage's never come here.
+        return is_loopback_host(host) and is_loopback_host(login_host)
     return urlsplit(endpoint).scheme == "https" and (host == SAGE_HOST_SUFFIX[1:] or host.endswith(SAGE_HOST_SUFFIX))
 
 # Company settings come from get_companyprefs; the preference names are not documented in what
