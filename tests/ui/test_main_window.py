@@ -33,13 +33,14 @@ def test_ctrl_number_shortcuts_switch_pages(qtbot, window: MainWindow) -> None:
     settle(qtbot, window)
 
 
-def test_pages_without_an_engine_say_so(window: MainWindow) -> None:
-    """Sync, Reconcile, Exceptions... show an honest empty state naming what brings them."""
+def test_pages_not_built_yet_say_so(window: MainWindow) -> None:
+    """Sync, Reconcile, Exceptions... show an honest empty state and the command that works meanwhile."""
     for key in COMING:
-        label = window.pages[key].findChild(QLabel, "emptyHeadline")
-        assert label is not None and "arrive" in label.text()
-    sync = window.pages["sync"].findChild(QLabel, "emptyHeadline").text()
-    assert sync == "Sync arrives with the sync engine"
+        headline = window.pages[key].findChild(QLabel, "emptyHeadline")
+        explanation = window.pages[key].findChild(QLabel, "emptyExplanation")
+        assert "arrive" in headline.text() and "bookbridge " in explanation.text()
+    assert "bookbridge sync" in window.pages["sync"].findChild(QLabel, "emptyExplanation").text()
+    assert window.nav.item(7).text().endswith("soon")
 
 
 def test_status_bar_shows_book_and_last_sync(qtbot, window: MainWindow, book) -> None:

@@ -1,4 +1,4 @@
-"""Pages whose engine is not in this version yet: an honest empty state, not a fake screen."""
+"""Pages not built yet: an honest empty state saying what will be here and what works meanwhile."""
 
 from __future__ import annotations
 
@@ -19,28 +19,29 @@ COMING: dict[str, tuple[str, str]] = {
         "Rules and their previews already work from the command line: bookbridge rules --help.",
     ),
     "sync": (
-        "Sync arrives with the sync engine",
-        "Posting to QuickBooks Online, Xero, Sage Intacct and NetSuite, with progress, cancel and a "
-        "dry run that shows the payloads, will appear here.",
+        "The Sync page arrives with the next part of the desktop app",
+        "Posting approved expenses exactly once, with progress, cancel and a dry run that shows the "
+        "payloads, will run from here. Meanwhile: bookbridge sync --help.",
     ),
     "reconcile": (
-        "Reconciliation arrives with the reconciliation engine",
-        "Statement lines beside expenses with suggested matches, the month-end checklist and the "
-        "audit pack will appear here.",
+        "The Reconcile page arrives with the next part of the desktop app",
+        "Statement lines beside expenses with suggested matches and the month-end checklist will be "
+        "here. Meanwhile: bookbridge statements, match and reconcile --help.",
     ),
     "exceptions": (
-        "The exception queue arrives with the sync engine",
+        "The exception queue arrives with the next part of the desktop app",
         "Problems that need a person (failed posts, conflicts) will be listed here with owners, "
-        "filters and resolution notes.",
+        "filters and resolution notes. Meanwhile: bookbridge exceptions --help.",
     ),
     "reports": (
-        "Reports arrive with the reconciliation packs",
-        "PDF reconciliation packs and CSV exports will be generated here.",
+        "Reports arrive with the next part of the desktop app",
+        "The month-end reconciliation pack (PDF and CSV) will be generated and opened from here. "
+        "Meanwhile: bookbridge pack --help.",
     ),
     "connections": (
-        "Connections arrive with the sync engine",
-        "Connecting QuickBooks Online, Xero, Sage Intacct or NetSuite (and the local sandbox) will "
-        "happen here. Meanwhile: bookbridge connect --help.",
+        "Connections arrive with the next part of the desktop app",
+        "Connecting QuickBooks Online, Xero, Sage Intacct or NetSuite (or a local sandbox) will happen "
+        "here. Meanwhile: bookbridge connect --help.",
     ),
 }
 

@@ -1,8 +1,8 @@
 """The Dashboard: what is in the book now, every figure a door to the rows behind it.
 
 Today it shows expenses by status, home-currency spend by category and by vehicle, and the last
-import. Sync health, exceptions against SLA and reconciliation progress join it when their
-engines land (an honest note says so).
+import. Sync health, exceptions against SLA and reconciliation progress join it with the pages
+that show them (an honest note says so).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class DashboardPage(Page):
         layout.addWidget(self.import_box)
 
         self.coming = QLabel("Sync health, exceptions against their deadlines and this month's reconciliation "
-                             "will appear here as those parts of Bookbridge arrive.")
+                             "will appear here with the Sync, Exceptions and Reconcile pages.")
         self.coming.setObjectName("dashboardComing")
         self.coming.setWordWrap(True)
         layout.addWidget(self.coming)

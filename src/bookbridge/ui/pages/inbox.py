@@ -52,7 +52,7 @@ class InboxPage(Page):
         self.rejected_rows = QLabel()
         self.rejected_rows.setObjectName("inboxRejectedRows")
         self.rejected_rows.setWordWrap(True)
-        self.coming = QLabel("Failed posts and open exceptions will be listed here when the sync engine arrives.")
+        self.coming = QLabel("Failed posts and open exceptions will be listed here with the Sync and Exceptions pages.")
         self.coming.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(box)
