@@ -95,3 +95,31 @@ def test_dark_preference_paints_a_dark_palette(qtbot, window: MainWindow) -> Non
     combo.setCurrentIndex(combo.findData("system"))
     assert preference("theme") == "system" and not is_dark(QApplication.palette())
     settle(qtbot, window)
+
+
+def test_status_bar_shows_a_long_task_and_cancels_it(qtbot, window: MainWindow) -> None:
+    """A task that runs a while shows its step and done/total in the status bar; Cancel stops it."""
+    import threading
+
+    from bookbridge.ui.tasks import Lane, TaskState
+
+    started = threading.Event()
+
+    def job(progress, cancel):
+        started.set()
+        done = 0
+        while not cancel.is_set() and done < 10_000:
+            done += 1
+            progress("Posting entries", done, 10_000)
+            cancel.wait(0.002)
+        return done
+
+    settle(qtbot, window)
+    handle = window.runner.submit("Posting entries", job, lane=Lane.BOOK_WRITE)
+    status = window.task_status
+    qtbot.waitUntil(lambda: status.isVisible() and status.bar.maximum() == 10_000, timeout=5000)
+    assert status.label.text() == "Posting entries" and "/ 10,000" in status.bar.format()
+    qtbot.mouseClick(status.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(handle.is_done, timeout=5000)
+    assert handle.state is TaskState.CANCELLED
+    qtbot.waitUntil(lambda: not status.isVisible(), timeout=5000)
