@@ -99,8 +99,11 @@ def display(value: Any) -> str | None:
 
 
 def _comparable(left: Any, right: Any) -> tuple[Any, Any] | None:
-    """Both sides in one type, as SuiteQL's implicit conversions would put them; ``None`` for NULL."""
-    if left is None or right is None:
+    """Both sides in one type, as SuiteQL's implicit conversions would put them; ``None`` for NULL.
+
+    Oracle, under SuiteQL, treats the empty string as NULL: ``x = ''`` is never true.
+    """
+    if left is None or right is None or left == "" or right == "":
         return None
     if isinstance(left, bool) or isinstance(right, bool):
         return display(left) if isinstance(left, bool) else str(left).upper(), \
