@@ -181,7 +181,7 @@ class IntacctSandbox:
     def _xml(self, body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
         return Response(status, body, {"Content-Type": XML_TYPE, **(headers or {})})
 
-    def _throttled(self, seconds: float, parsed: ParsedRequest | None) -> Response:
+    def _throttled(self, seconds: float) -> Response:
         self.count("throttled")
         headers = {"Retry-After": retry_after_header(seconds)} if self.retry_after else {}
         item = ErrorItem(errors.THROTTLED, "Too many requests: the rate limit for this company was reached.",
@@ -190,12 +190,12 @@ class IntacctSandbox:
 
     def _gateway(self, request: Request, path: str) -> Response:
         self.count("api_requests")
+        parsed: ParsedRequest | None
         try:
-            parsed = parse_request(request.body)
+            parsed, unreadable = parse_request(request.body), None
         except RequestFailure as refusal:
-            self.count("parse_errors")
-            return self._xml(control_failure(None, refusal.errors), refusal.status)
-        is_write = any(f.name in functions.WRITES for f in parsed.functions)
+            parsed, unreadable = None, refusal
+        is_write = parsed is not None and any(f.name in functions.WRITES for f in parsed.functions)
         fault = self.faults.decide(is_write=is_write)
         if fault in (Fault.ERROR_500, Fault.ERROR_503):
             self.count(f"fault_{fault.value}")
@@ -204,23 +204,28 @@ class IntacctSandbox:
             self.count("fault_drop")
             return Response.dropped()
         if fault is Fault.THROTTLE:
-            return self._throttled(1.0, parsed)
-        refusal = self._check_sender(parsed)
-        if refusal is not None:
-            return refusal
-        grant, auth_error = self._authenticate(parsed, path)
-        company = grant.company_id if grant else self.company_id
-        admission = self.limiter.admit(company)
+            return self._throttled(1.0)
+        # The gateway counts every request it receives, readable or not; this sandbox serves one
+        # company, so that company's budget is the one to charge.
+        admission = self.limiter.admit(self.company_id)
         if not admission.allowed:
             self.count(f"throttled_{admission.limit_name}")
-            return self._throttled(admission.retry_after_seconds, parsed)
+            return self._throttled(admission.retry_after_seconds)
         try:
+            if parsed is None or unreadable is not None:
+                self.count("parse_errors")
+                errors_found = unreadable.errors if unreadable is not None else ()
+                return self._xml(control_failure(None, errors_found), unreadable.status if unreadable else 200)
+            refusal = self._check_sender(parsed)
+            if refusal is not None:
+                return refusal
+            grant, auth_error = self._authenticate(parsed, path)
             latency = self.faults.latency_seconds()
             if latency:
                 time.sleep(latency)
             body = self._answer(parsed, grant, auth_error)
         finally:
-            self.limiter.release(company)
+            self.limiter.release(self.company_id)
         if fault is Fault.LOST_AFTER_COMMIT:
             self.count("fault_lost_after_commit")
             return Response.dropped()
