@@ -84,7 +84,7 @@ def error_for_messages(
     error_number: int | None = None, element: Mapping[str, Any] | None = None,
 ) -> ConnectorError:
     """The typed error for one refused document, from its validation messages."""
-    texts = messages or [exception_type or "Xero refused the request"]
+    texts = [redact(m) for m in messages] or [exception_type or "Xero refused the request"]
     described = "; ".join(texts)
     details = tuple(FaultDetail(code=str(error_number or ""), message=m, element=_element_name(element)) for m in texts)
     kwargs: dict[str, Any] = {

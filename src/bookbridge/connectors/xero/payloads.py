@@ -175,7 +175,7 @@ def _manual_journal(doc: JournalDocument) -> dict[str, Any]:
         "Narration": _text(narration),
         "Date": doc.date.isoformat(),
         "Status": "POSTED",
-        "LineAmountTypes": _TAX_MODES.get(doc.tax_mode, "NoTax") if doc.tax_mode else "NoTax",
+        "LineAmountTypes": _TAX_MODES[doc.tax_mode] if doc.tax_mode else "NoTax",
         "Url": key_url(doc.key),
         "JournalLines": lines,
     }
