@@ -38,6 +38,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     connect.add_argument("--company", default=None, metavar="ID",
                          help="which company to connect when one sign-in grants several (Xero: tenant id or "
                               "organisation name)")
+    # Sage Intacct signs in with Web Services credentials instead of OAuth: --client-id is the
+    # sender ID (its password via --client-secret-stdin) and --company the Intacct company ID.
+    connect.add_argument("--user-id", default=None, help="Sage Intacct: the company user (a Web Services user)")
+    connect.add_argument("--user-password-stdin", action="store_true",
+                         help="Sage Intacct: read the user's password from the next line of stdin")
+    connect.add_argument("--location-id", default=None, metavar="ID",
+                         help="Sage Intacct: the entity to sign in to (multi-entity companies)")
     add_json_flag(connect)
     connect.set_defaults(handler=_connect)
 
@@ -94,6 +101,8 @@ def _connect(args: argparse.Namespace) -> int:
     spec = provider(args.provider)
     base_url = check_base_url(spec.base_url(args.base_url))
     usable_keyring()  # refuse before the user signs in, not after
+    if spec.authenticator is not None:
+        return _connect_with_login(args, spec, base_url)
     with open_book_from_args(args) as book:
         store = KeyringTokenStore(book.book_id, args.name, provider=spec.name)
         client = _client(args, store, spec, base_url)
@@ -119,6 +128,53 @@ def _connect(args: argparse.Namespace) -> int:
         emit_json(summary)
     else:
         print(f"Connected '{args.name}' to {spec.label} company {result.company_id}; tokens are in the OS keyring.")
+    return 0
+
+
+# A local Intacct sandbox accepts any credentials unless told otherwise; these identify Bookbridge.
+SANDBOX_INTACCT_USER = "ws_bookbridge"
+SANDBOX_INTACCT_PASSWORD = "sandbox-password-not-used-in-production"
+
+
+def _connect_with_login(args: argparse.Namespace, spec, base_url: str) -> int:
+    """Sage Intacct: check sender and user credentials by opening a session, then keep them in the keyring."""
+    from bookbridge.cli.common import open_book_from_args, progress
+    from bookbridge.connectors.intacct.config import is_local_sandbox
+    from bookbridge.connectors.intacct.connect import connect_with_login
+    from bookbridge.connectors.intacct.credentials import UserLogin
+    from bookbridge.connectors.tokens import ClientCredentials, KeyringTokenStore
+    from bookbridge.core.errors import UsageError
+    from bookbridge.sandbox.intacct import DEFAULT_COMPANY_ID
+
+    sender_password = _read_line() if args.client_secret_stdin else None
+    user_password = _read_line() if args.user_password_stdin else None
+    local = is_local_sandbox(base_url)
+    if local:  # the sandbox accepts any credentials unless started with its own
+        sender = ClientCredentials(args.client_id or SANDBOX_CLIENT_ID, sender_password or SANDBOX_CLIENT_SECRET)
+        login = UserLogin(args.user_id or SANDBOX_INTACCT_USER, args.company or DEFAULT_COMPANY_ID,
+                          user_password or SANDBOX_INTACCT_PASSWORD, args.location_id)
+    else:
+        missing = [flag for flag, value in (("--client-id (the Web Services sender ID)", args.client_id),
+                                            ("--client-secret-stdin (the sender password)", sender_password),
+                                            ("--company (the company ID)", args.company),
+                                            ("--user-id", args.user_id), ("--user-password-stdin", user_password))
+                   if not value]
+        if missing:
+            raise UsageError(f"{spec.label} needs {', '.join(missing)}")
+        sender = ClientCredentials(args.client_id, sender_password)
+        login = UserLogin(args.user_id, args.company, user_password or "", args.location_id)
+    with open_book_from_args(args) as book:
+        store = KeyringTokenStore(book.book_id, args.name, provider=spec.name)
+        progress(f"Signing in to {spec.label} company {login.company_id} at {base_url}...")
+        result = connect_with_login(base_url=base_url, sender=sender, login=login, store=store, name=args.name)
+        record_connection(book, args.name, result)
+    summary = {"name": args.name, "provider": result.provider, "base_url": result.base_url,
+               "company_id": result.company_id, "status": "connected", "flow": result.flow,
+               "token_expires_at": result.token_expires_at, "refresh_expires_at": None}
+    if args.json:
+        emit_json(summary)
+    else:
+        print(f"Connected '{args.name}' to {spec.label} company {result.company_id}; credentials are in the OS keyring.")
     return 0
 
 

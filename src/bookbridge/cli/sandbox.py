@@ -18,6 +18,7 @@ from pathlib import Path
 PROVIDER_MODULES: list[str] = [
     "bookbridge.cli.sandbox_xero",
     "bookbridge.cli.sandbox_netsuite",
+    "bookbridge.cli.sandbox_intacct",
 ]
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from bookbridge.connectors.intacct import config as intacct_config
+from bookbridge.connectors.intacct.connector import IntacctConnector
+from bookbridge.connectors.intacct.session import IntacctAuthenticator
 from bookbridge.connectors.limiter import RateLimits
 from bookbridge.connectors.netsuite import config as netsuite_config
 from bookbridge.connectors.netsuite.connector import NetSuiteConnector
@@ -52,6 +55,9 @@ class ProviderSpec:
     connector_class: Callable[[ConnectionSettings, Authenticator], Connector]
     limits: RateLimits
     choose_company: Callable[..., str] | None = None
+    # Providers that sign in without OAuth (Sage Intacct's XML API: sender + company user) build
+    # their own authenticator from the connection's token store; None means OAuth tokens.
+    authenticator: Callable[[TokenStore, ConnectionSettings], Authenticator] | None = None
 
     def base_url(self, url_or_environment: str | None) -> str:
         """A base URL from an environment name or a URL (``None``: production)."""
@@ -83,6 +89,19 @@ PROVIDERS: dict[str, ProviderSpec] = {
         connector_class=XeroConnector,
         limits=xero_config.LIMITS,
         choose_company=xero_choose_tenant,
+    ),
+    intacct_config.PROVIDER: ProviderSpec(
+        name=intacct_config.PROVIDER,
+        label=intacct_config.LABEL,
+        environments=intacct_config.ENVIRONMENTS,
+        # The REST API's OAuth endpoints [I6]; the XML connector signs in with sender credentials
+        # and a company user instead (see ``authenticator``), as the XML API has no OAuth.
+        oauth_endpoints=intacct_config.oauth_endpoints,
+        loopback_allowed=intacct_config.is_local_sandbox,
+        company_id_param=None,
+        connector_class=IntacctConnector,
+        limits=intacct_config.LIMITS,
+        authenticator=IntacctAuthenticator,
     ),
     netsuite_config.PROVIDER: ProviderSpec(
         name=netsuite_config.PROVIDER,
@@ -123,4 +142,6 @@ def token_manager(spec: ProviderSpec, settings: ConnectionSettings, store: Token
 def open_connector(settings: ConnectionSettings, store: TokenStore) -> Connector:
     """A ready connector for a recorded connection, authenticated from ``store``."""
     spec = provider(settings.provider)
+    if spec.authenticator is not None:
+        return spec.connector_class(settings, spec.authenticator(store, settings))
     return spec.connector_class(settings, token_manager(spec, settings, store))
