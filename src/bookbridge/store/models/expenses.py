@@ -45,7 +45,6 @@ class Expense(Base):
     __tablename__ = "expenses"
     __table_args__ = (
         sa.Index("ix_expenses_source", "source_system", "source_id"),
-        sa.Index("ix_expenses_content", "source_system", "content_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

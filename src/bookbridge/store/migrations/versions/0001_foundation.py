@@ -198,7 +198,6 @@ def upgrade() -> None:
     with op.batch_alter_table('expenses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_expenses_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_expenses_category_id'), ['category_id'], unique=False)
-        batch_op.create_index('ix_expenses_content', ['source_system', 'content_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_expenses_employee_id'), ['employee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_expenses_report_id'), ['report_id'], unique=False)
         batch_op.create_index('ix_expenses_source', ['source_system', 'source_id'], unique=False)
@@ -318,7 +317,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_expenses_source')
         batch_op.drop_index(batch_op.f('ix_expenses_report_id'))
         batch_op.drop_index(batch_op.f('ix_expenses_employee_id'))
-        batch_op.drop_index('ix_expenses_content')
         batch_op.drop_index(batch_op.f('ix_expenses_category_id'))
         batch_op.drop_index(batch_op.f('ix_expenses_batch_id'))
 
