@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 
 from bookbridge.sandbox.common.statefile import JsonStateFile
 from bookbridge.sandbox.netsuite.seed import seed_tables
-from bookbridge.sandbox.netsuite.suiteql import search_error
+from bookbridge.sandbox.netsuite.values import search_error
 
 STATE_VERSION = 1
 FIRST_NEW_ID = 1000

@@ -15,26 +15,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Callable, Iterable
-from zoneinfo import ZoneInfo
 
-from bookbridge.sandbox.netsuite.errors import NsError, invalid_parameter
+from bookbridge.sandbox.netsuite.errors import invalid_parameter
+from bookbridge.sandbox.netsuite.values import (
+    compare,
+    display,
+    like,
+    parse_moment,
+    search_error,
+    sort_key,
+    to_char,
+)
 
-ACCOUNT_TZ = ZoneInfo("America/Los_Angeles")
 _TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_.]*)"
                     r"|(?P<op><=|>=|<>|!=|=|<|>)|(?P<punct>[(),*]))")
 _KEYWORDS = {"select", "from", "where", "order", "by", "and", "or", "not", "in", "is", "null", "like", "as",
              "asc", "desc", "top"}
-_FORMAT = re.compile(r'YYYY|MM|DD|HH24|MI|SS|"[^"]*"|.', re.DOTALL)
 
 Row = dict[str, Any]
 Evaluator = Callable[[Row], Any]
-
-
-def search_error(message: str) -> NsError:
-    return invalid_parameter(f"Invalid search query. Detailed unprocessed description follows. Search error occurred: {message}")
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -49,90 +50,6 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         result.append(("kw" if kind == "name" and value.lower() in _KEYWORDS else kind, value))
         position = match.end()
     return result
-
-
-def as_local(value: datetime) -> datetime:
-    return value.astimezone(ACCOUNT_TZ) if value.tzinfo else value
-
-
-def to_char(value: Any, fmt: str) -> str | None:
-    """Oracle-style ``TO_CHAR`` for dates and times (YYYY MM DD HH24 MI SS, "quoted" text)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        moment = as_local(value)
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    else:
-        return display(value)
-    parts = {"YYYY": f"{moment.year:04d}", "MM": f"{moment.month:02d}", "DD": f"{moment.day:02d}",
-             "HH24": f"{moment.hour:02d}", "MI": f"{moment.minute:02d}", "SS": f"{moment.second:02d}"}
-    return "".join(parts.get(token, token.strip('"') if token.startswith('"') else token) for token in _FORMAT.findall(fmt))
-
-
-def _parse_moment(text: str, fmt: str) -> datetime:
-    pattern = re.escape(fmt)
-    for token, group in (("YYYY", r"(?P<Y>\d{4})"), ("MM", r"(?P<M>\d{1,2})"), ("DD", r"(?P<D>\d{1,2})"),
-                         ("HH24", r"(?P<h>\d{1,2})"), ("MI", r"(?P<m>\d{1,2})"), ("SS", r"(?P<s>\d{1,2})")):
-        pattern = pattern.replace(re.escape(token), group)
-    match = re.fullmatch(pattern, text)
-    if not match:
-        raise search_error(f"'{text}' does not match the format '{fmt}'.")
-    parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
-    return datetime(parts["Y"], parts.get("M", 1), parts.get("D", 1), parts.get("h", 0), parts.get("m", 0),
-                    parts.get("s", 0), tzinfo=ACCOUNT_TZ)
-
-
-def display(value: Any) -> str | None:
-    """A stored value as SuiteQL shows it."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "T" if value else "F"
-    if isinstance(value, datetime):
-        value = as_local(value).date()
-    if isinstance(value, date):
-        return f"{value.month}/{value.day}/{value.year}"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def _comparable(left: Any, right: Any) -> tuple[Any, Any] | None:
-    """Both sides in one type, as SuiteQL's implicit conversions would put them; ``None`` for NULL.
-
-    Oracle, under SuiteQL, treats the empty string as NULL: ``x = ''`` is never true.
-    """
-    if left is None or right is None or left == "" or right == "":
-        return None
-    if isinstance(left, bool) or isinstance(right, bool):
-        return display(left) if isinstance(left, bool) else str(left).upper(), \
-            display(right) if isinstance(right, bool) else str(right).upper()
-    if isinstance(left, (date, datetime)) or isinstance(right, (date, datetime)):
-        return _moment(left), _moment(right)
-    if isinstance(left, (int, Decimal)) or isinstance(right, (int, Decimal)) or (
-            str(left).lstrip("-").replace(".", "", 1).isdigit() and str(right).lstrip("-").replace(".", "", 1).isdigit()):
-        try:
-            return Decimal(str(left)), Decimal(str(right))
-        except InvalidOperation:
-            return str(left), str(right)
-    return str(left), str(right)
-
-
-def _moment(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=ACCOUNT_TZ)
-    if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=ACCOUNT_TZ)
-    return _parse_moment(str(value), "YYYY-MM-DD")
-
-
-def compare(left: Any, op: str, right: Any) -> bool:
-    pair = _comparable(left, right)
-    if pair is None:
-        return False
-    a, b = pair
-    return {"=": a == b, "<>": a != b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
 @dataclass
@@ -151,7 +68,7 @@ class Query:
         for key, descending in reversed(self.order):
             present = [r for r in selected if key(r) is not None]
             missing = [r for r in selected if key(r) is None]
-            present.sort(key=lambda r: _sort_key(key(r)), reverse=descending)
+            present.sort(key=lambda r: sort_key(key(r)), reverse=descending)
             selected = present + missing  # NULLs last, as NetSuite's Oracle database sorts them
         if self.top is not None:
             selected = selected[: self.top]
@@ -163,18 +80,6 @@ class Query:
             shown = {alias: display(value) if not isinstance(value, str) else value for alias, value in pairs}
             out.append({k: v for k, v in shown.items() if v not in (None, "")})
         return out
-
-
-def _sort_key(value: Any) -> tuple:
-    if isinstance(value, bool):
-        return (0, int(value), "")
-    if isinstance(value, (date, datetime)):
-        return (1, _moment(value).timestamp(), "")
-    text = str(value)
-    try:
-        return (2, float(Decimal(text)), "")  # ordering only, never stored
-    except InvalidOperation:
-        return (3, 0, text.casefold())
 
 
 class _Parser:
@@ -306,7 +211,7 @@ class _Parser:
         if name == "TO_CHAR" and len(args) == 2:
             return lambda row: to_char(args[0](row), str(args[1](row)))
         if name in ("TO_DATE", "TO_TIMESTAMP") and len(args) == 2:
-            moment = _parse_moment(str(args[0]({})), str(args[1]({})))
+            moment = parse_moment(str(args[0]({})), str(args[1]({})))
             fixed: Any = moment.date() if name == "TO_DATE" else moment
             return lambda row: fixed
         if name in ("UPPER", "LOWER") and len(args) == 1:
@@ -366,7 +271,7 @@ class _Parser:
         if self.is_kw("like"):
             self.take()
             pattern = self.value()
-            return lambda row: _like(left(row), str(pattern(row))) != negate
+            return lambda row: like(left(row), str(pattern(row))) != negate
         kind, op = self.take()
         if kind != "op":
             raise search_error(f"Expected a comparison but found '{op or 'end of statement'}'.")
@@ -380,13 +285,6 @@ def _either(first: Evaluator, second: Evaluator) -> Evaluator:
 
 def _both(first: Evaluator, second: Evaluator) -> Evaluator:
     return lambda row: bool(first(row)) and bool(second(row))
-
-
-def _like(value: Any, pattern: str) -> bool:
-    if value is None:
-        return False
-    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
-    return re.fullmatch(regex, str(display(value)), re.IGNORECASE | re.DOTALL) is not None
 
 
 def parse(text: str, columns: Callable[[str], set[str]]) -> Query:
