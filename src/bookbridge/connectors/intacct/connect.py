@@ -29,8 +29,12 @@ def connect_with_login(
     name: str = "main",
     timeouts: Timeouts = Timeouts(),
     sync_log: ExchangeSink | None = None,
+    time_scale: float = 1.0,
 ) -> ConnectResult:
     """Open a session with ``sender`` and ``login``; on success save both in ``store``.
+
+    ``time_scale`` matters only when this process goes on to use the connection against a sandbox
+    running faster than real time: the sign-in then counts in the same scaled budget.
 
     Raises:
         UsageError: a credential is missing.
@@ -42,7 +46,7 @@ def connect_with_login(
         raise UsageError("Sage Intacct needs the company ID, the user ID and the user's password")
     base_url = check_base_url(api_root(base_url))
     settings = ConnectionSettings(provider=PROVIDER, name=name, base_url=base_url, company_id=login.company_id,
-                                  timeouts=timeouts, sync_log=sync_log)
+                                  timeouts=timeouts, sync_log=sync_log, time_scale=time_scale)
     gateway = Gateway(settings)
     try:
         session = open_session(gateway, base_url, sender, login, connection=name)

@@ -109,8 +109,8 @@ class IntacctConnector(ReadsMixin):
                 response, attempts = self._gateway.post(creds.session.endpoint, body)
             except ReconnectRequired:
                 raise
-            except AuthError as refused:
-                if attempt == 2 or refused.http_status != 401:
+            except AuthError as http_refusal:
+                if attempt == 2 or http_refusal.http_status != 401:
                     raise
                 self._auth.renew()
                 continue
@@ -182,7 +182,7 @@ class IntacctConnector(ReadsMixin):
                     answers[n] = error
                 continue
             for n, doc, function in chunk:
-                answers[n] = self._outcome(doc, response.result(function["@controlid"]), attempts)
+                answers[n] = self._outcome(doc, response.result(str(function["@controlid"])), attempts)
         self._settle_already_run(docs, answers)
         return [a for a in answers if a is not None]
 
@@ -247,7 +247,7 @@ class IntacctConnector(ReadsMixin):
         fields["DISPLAYCONTACT"] = contact
         function = {"@controlid": payloads.control_id(DocumentKind.VENDOR, draft.key), "create": {"VENDOR": fields}}
         response, _ = self.call([function], write=True)
-        result = response.result(function["@controlid"])
+        result = response.result(str(function["@controlid"]))
         if result is not None and not result.ok:
             error = function_error(result.errors, function=result.function, what=f"vendor {draft.name}")
             if not isinstance(error, DuplicateDocument):  # ours from an earlier attempt, or a namesake id
@@ -283,7 +283,7 @@ class IntacctConnector(ReadsMixin):
                 "update": {obj: {"RECORDNO": target.remote_id, "SUPDOCID": supdoc_id}}}
         response, _ = self.call([create, link], write=True)
         for function, name in ((create, "create_supdoc"), (link, "update")):
-            result = response.result(function["@controlid"])
+            result = response.result(str(function["@controlid"]))
             if result is None:
                 raise ServerError(f"{LABEL} answered without a result for {name}", provider=PROVIDER,
                                   code="answer-shape", retryable=True)

@@ -87,7 +87,7 @@ class ReadsMixin:
         response, _ = self.call(functions, write=False)
         prefs: dict[tuple[str, str], str] = {}
         for function in functions:
-            result = response.result(function["@controlid"])
+            result = response.result(str(function["@controlid"]))
             if result is None or not result.ok:
                 raise function_error(result.errors if result else (), function="get_companyprefs")
             for pref in result.data.of("companypref") if result.data else []:

@@ -59,6 +59,13 @@ class Checker:
             raise errors.inactive_reference(label, text)
         return record
 
+    def must(self, kind: str, value: Any, where: str) -> dict[str, Any]:
+        """A required reference: the record, or the failure Intacct answers."""
+        record = self.reference(kind, value, where)
+        if record is None:  # reference() raises for a missing required value; this keeps types exact
+            raise errors.required(REFERENCES[kind][1], where)
+        return record
+
     def dimensions(self, line: dict[str, Any], where: str) -> dict[str, str]:
         """Check every dimension field on a line (upper or lower case); returns them as sent."""
         found = {}
@@ -69,7 +76,7 @@ class Checker:
                 found[name] = value.strip()
         return found
 
-    def date(self, value: Any, field: str, where: str) -> date:
+    def day(self, value: Any, field: str, where: str) -> date:
         if isinstance(value, dict):  # legacy functions: <year>, <month>, <day>
             try:
                 return date(int(value.get("year", "")), int(value.get("month", "")), int(value.get("day", "")))

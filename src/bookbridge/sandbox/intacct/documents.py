@@ -46,7 +46,7 @@ def create_glbatch(store: CompanyStore, fields: dict[str, Any]) -> dict[str, Any
     check = Checker(store)
     where = "the journal entry"
     check.reference("JOURNAL", fields.get("JOURNAL"), where)
-    day = check.date(fields.get("BATCH_DATE"), "BATCH_DATE", where)
+    day = check.day(fields.get("BATCH_DATE"), "BATCH_DATE", where)
     entries = as_list((fields.get("ENTRIES") or {}).get("GLENTRY") if isinstance(fields.get("ENTRIES"), dict) else None)
     if not entries:
         raise errors.required("ENTRIES/GLENTRY", where)
@@ -54,7 +54,7 @@ def create_glbatch(store: CompanyStore, fields: dict[str, Any]) -> dict[str, Any
     lines = []
     for number, entry in enumerate(entries, start=1):
         line_where = f"journal entry line {number}"
-        account = check.reference("ACCOUNT", entry.get("ACCOUNTNO"), line_where)
+        account = check.must("ACCOUNT", entry.get("ACCOUNTNO"), line_where)
         currency = check.currency(entry.get("CURRENCY"))
         amount = check.amount(entry.get("TRX_AMOUNT"), "TRX_AMOUNT", line_where, currency)
         tr_type = _text(entry, "TR_TYPE")
@@ -65,7 +65,7 @@ def create_glbatch(store: CompanyStore, fields: dict[str, Any]) -> dict[str, Any
         rate = check.rate(entry.get("EXCHANGE_RATE"), line_where)
         debit_credit = totals.setdefault(currency, [Decimal(0), Decimal(0)])
         debit_credit[0 if tr_type == "1" else 1] += amount
-        lines.append({**entry, "LINE_NO": str(number), "ACCOUNTTITLE": account["TITLE"] if account else "",
+        lines.append({**entry, "LINE_NO": str(number), "ACCOUNTTITLE": account["TITLE"],
                       "CURRENCY": currency, "TRX_AMOUNT": format(amount, "f"),
                       **({"EXCHANGE_RATE": rate} if rate else {})})
     for debits, credits in totals.values():
@@ -82,9 +82,9 @@ def create_glbatch(store: CompanyStore, fields: dict[str, Any]) -> dict[str, Any
 def create_apbill(store: CompanyStore, fields: dict[str, Any]) -> dict[str, Any]:
     check = Checker(store)
     where = "the bill"
-    vendor = check.reference("VENDOR", fields.get("VENDORID"), where)
-    day = check.date(fields.get("WHENCREATED"), "WHENCREATED", where)
-    due = check.date(fields.get("WHENDUE"), "WHENDUE", where) if _text(fields, "WHENDUE") else None
+    vendor = check.must("VENDOR", fields.get("VENDORID"), where)
+    day = check.day(fields.get("WHENCREATED"), "WHENCREATED", where)
+    due = check.day(fields.get("WHENDUE"), "WHENDUE", where) if _text(fields, "WHENDUE") else None
     if due is None and not _text(fields, "TERMNAME"):
         raise errors.business("Either WHENDUE or TERMNAME is required on the bill.", "Give a due date or terms.")
     currency = check.currency(fields.get("CURRENCY"))
@@ -127,7 +127,8 @@ def create_vendor(store: CompanyStore, fields: dict[str, Any]) -> dict[str, Any]
     if store.find("VENDOR", "VENDORID", vendor_id) is not None:
         raise errors.duplicate(vendor_id)
     currency = Checker(store).currency(fields.get("CURRENCY")) if _text(fields, "CURRENCY") else ""
-    contact = fields.get("DISPLAYCONTACT") if isinstance(fields.get("DISPLAYCONTACT"), dict) else {}
+    raw_contact = fields.get("DISPLAYCONTACT")
+    contact: dict[str, Any] = raw_contact if isinstance(raw_contact, dict) else {}
     return store.insert("VENDOR", {"VENDORID": vendor_id, "NAME": name, "STATUS": "active", "CURRENCY": currency,
                                    "PARENTKEY": "", "PARENTID": "", "PARENTNAME": "", "NAME1099": "",
                                    "DISPLAYCONTACT": {"PRINTAS": _text(contact, "PRINTAS") or name,
@@ -140,8 +141,8 @@ CREATORS = {"GLBATCH": create_glbatch, "APBILL": create_apbill, "VENDOR": create
 def create_expense_report(store: CompanyStore, fields: dict[str, Any]) -> dict[str, Any]:
     check = Checker(store)
     where = "the expense report"
-    employee = check.reference("EMPLOYEE", fields.get("employeeid"), where)
-    day = check.date(fields.get("datecreated"), "datecreated", where)
+    employee = check.must("EMPLOYEE", fields.get("employeeid"), where)
+    day = check.day(fields.get("datecreated"), "datecreated", where)
     currency = check.currency(fields.get("currency"))
     state = _text(fields, "state") or "Submitted"
     if state not in ("Draft", "Submitted"):
@@ -157,7 +158,7 @@ def create_expense_report(store: CompanyStore, fields: dict[str, Any]) -> dict[s
             raise errors.invalid_reference("Expense Type", _text(expense, "expensetype"))
         check.reference("ACCOUNT", expense.get("glaccountno"), line_where)
         amount = check.amount(expense.get("amount"), "amount", line_where, currency)
-        check.date(expense.get("expensedate"), "expensedate", line_where)
+        check.day(expense.get("expensedate"), "expensedate", line_where)
         check.dimensions(expense, line_where)
         check.reference("PAYMENTTYPE", expense.get("exppmttype"), line_where, required=False)
         total += amount

@@ -193,8 +193,8 @@ class IntacctSandbox:
         parsed: ParsedRequest | None
         try:
             parsed, unreadable = parse_request(request.body), None
-        except RequestFailure as refusal:
-            parsed, unreadable = None, refusal
+        except RequestFailure as failure:
+            parsed, unreadable = None, failure
         is_write = parsed is not None and any(f.name in functions.WRITES for f in parsed.functions)
         fault = self.faults.decide(is_write=is_write)
         if fault in (Fault.ERROR_500, Fault.ERROR_503):
