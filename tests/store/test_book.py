@@ -158,10 +158,10 @@ def _book_at_first_revision(path: Path) -> None:
     from alembic import command
 
     from bookbridge.core import clock
-    from bookbridge.store.book import _alembic_config
-    from bookbridge.store.engine import connect_raw, make_engine
+    from bookbridge.store.book import _alembic_config, initialise_file
+    from bookbridge.store.engine import make_engine
 
-    connect_raw(path, TEST_PASSPHRASE, create=True).close()
+    initialise_file(path, TEST_PASSPHRASE)
     engine = make_engine(path, TEST_PASSPHRASE)
     cfg = _alembic_config()
     with engine.begin() as conn:

@@ -117,6 +117,15 @@ def backup_book(engine: sa.Engine, path: Path, *, reason: str) -> Path:
     return target
 
 
+def initialise_file(path: Path, passphrase: str) -> None:
+    """Create the encrypted file itself (salt, header, WAL mode) with no schema yet."""
+    conn = connect_raw(path, passphrase, create=True)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")  # persisted in the file header
+    finally:
+        conn.close()
+
+
 def create_book(path: Path, passphrase: str, *, company: str, home_currency: str = "USD") -> Book:
     """Create a new, encrypted, migrated book. Never overwrites an existing file."""
     path = Path(path)
@@ -127,11 +136,7 @@ def create_book(path: Path, passphrase: str, *, company: str, home_currency: str
     code = _check_currency(home_currency).code
     if not path.parent.exists():
         raise UsageError(f"The folder {path.parent} does not exist.")
-    conn = connect_raw(path, passphrase, create=True)
-    try:
-        conn.execute("PRAGMA journal_mode = WAL")  # persisted in the file header
-    finally:
-        conn.close()
+    initialise_file(path, passphrase)
     engine = make_engine(path, passphrase)
     try:
         _migrate(engine, path)
@@ -155,11 +160,9 @@ def open_book(path: Path, passphrase: str, *, migrate: bool = True) -> Book:
         raise NotABook(f"{path} does not exist or is not a file.", str(path))
     if path.stat().st_size == 0:
         raise NotABook(f"{path} is empty: it is not a Bookbridge book.", str(path))
-    # Prove the passphrase on one connection before building anything on top of it.
-    connect_raw(path, passphrase).close()
     engine = make_engine(path, passphrase)
     try:
-        with engine.connect() as conn:
+        with engine.connect() as conn:  # the first connection proves the passphrase
             if _schema_revision(conn) is None:  # never "migrate" a foreign database into a book
                 raise NotABook(f"{path} is an encrypted database but not a Bookbridge book.", str(path))
         if migrate:
