@@ -267,6 +267,10 @@ class XeroSandbox:
     def _admitted(self, request: Request, tenant: str, parts: list[str]) -> Response:
         self.count("api_requests")
         writes = api.is_write(request.method)
+        if writes:
+            self.count("api_writes")
+        elif request.param("where"):
+            self.count("api_filtered_reads")  # e.g. a client looking a document up by its key
         fault = self.faults.decide(is_write=writes)
         if fault in (Fault.ERROR_500, Fault.ERROR_503):
             self.count(f"fault_{fault.value}")
