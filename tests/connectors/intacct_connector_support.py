@@ -32,9 +32,10 @@ def login(sandbox: IntacctSandbox, user: str = "ws_test", password: str = USER_P
     return UserLogin(user, sandbox.company_id, password)
 
 
-def connected_store(sandbox: IntacctSandbox) -> MemoryTokenStore:
+def connected_store(sandbox: IntacctSandbox, time_scale: float = 100.0) -> MemoryTokenStore:
     store = MemoryTokenStore()
-    connect_with_login(base_url=sandbox.base_url, sender=SENDER, login=login(sandbox), store=store)
+    connect_with_login(base_url=sandbox.base_url, sender=SENDER, login=login(sandbox), store=store,
+                       time_scale=time_scale)
     return store
 
 
@@ -42,7 +43,7 @@ def make_connector(sandbox: IntacctSandbox, store: MemoryTokenStore | None = Non
     """A connector opened through the registry, as the sync engine opens it."""
     values = {"time_scale": 100.0, "max_attempts": 3, **settings}
     connector = open_connector(ConnectionSettings("intacct", "main", sandbox.base_url, sandbox.company_id, **values),
-                               store or connected_store(sandbox))
+                               store or connected_store(sandbox, values["time_scale"]))
     assert isinstance(connector, IntacctConnector)
     return connector
 
