@@ -143,3 +143,11 @@ def test_bills_and_spend_money_changes_are_kept_apart(xero) -> None:
                                                  lines=(ExpenseLine(Ref(expense.id), Decimal("3.00"), "Pens"),)))
     kinds = {(c.kind, c.remote_id) for c in xero.connector.changes_since(since, kinds=["bill", "purchase"])}
     assert kinds == {("bill", bill.remote_id), ("purchase", spend.remote_id)}
+
+
+def test_the_connector_implements_the_one_protocol(xero) -> None:
+    """XeroConnector is a Connector (every method of the protocol, checked at runtime) for its tenant."""
+    from bookbridge.connectors.protocol import Connector
+
+    assert isinstance(xero.connector, Connector)
+    assert (xero.connector.provider, xero.connector.company_id) == ("xero", xero.sandbox.tenant_id)

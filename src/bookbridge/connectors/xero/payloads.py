@@ -27,6 +27,7 @@ from bookbridge.connectors.dto import (
     ExpenseLine,
     Issue,
     JournalDocument,
+    JournalLine,
     PurchaseDocument,
     Ref,
     Severity,
@@ -107,7 +108,8 @@ def check_for_xero(doc: Document, *, home_currency: str | None = None) -> list[I
     """Our generic checks plus Xero's own rules; ``home_currency`` is the organisation's, when known."""
     issues = check_document(doc)
     header = doc.dimensions if isinstance(doc, (PurchaseDocument, BillDocument)) else ()
-    for n, line in enumerate(doc.lines, 1):
+    lines: tuple[JournalLine | ExpenseLine, ...] = doc.lines
+    for n, line in enumerate(lines, 1):
         issues += _tracking_issues(f"lines[{n}]", _line_dims(line.dimensions, header))
     if doc.doc_number and len(doc.doc_number) > MAX_NUMBER:
         issues.append(Issue(Severity.ERROR, "doc_number", f"{LABEL} allows at most {MAX_NUMBER} characters in a number"))

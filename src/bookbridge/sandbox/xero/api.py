@@ -21,6 +21,7 @@ from typing import Any, Callable
 from bookbridge.sandbox.common import jsonio
 from bookbridge.sandbox.common.http import Request, Response
 from bookbridge.sandbox.xero import errors, rules
+from bookbridge.sandbox.xero.checks import Reference, reference
 from bookbridge.sandbox.xero.attachments import AttachmentFiles
 from bookbridge.sandbox.xero.spec import OpenApiSpec
 from bookbridge.sandbox.xero.store import OrganisationStore
@@ -33,7 +34,7 @@ MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024  # 25 MB per file
 MAX_ATTACHMENTS = 10
-Builder = Callable[[rules.Reference, dict[str, Any], date], tuple[list[str], dict[str, Any]]]
+Builder = Callable[[Reference, dict[str, Any], date], tuple[list[str], dict[str, Any]]]
 
 # Collection -> (id field, builder of new elements).
 WRITABLE: dict[str, tuple[str, Builder]] = {
@@ -202,7 +203,7 @@ def _create(ctx: ApiContext, request: Request, collection: str) -> Response:
     summarize = (request.param("summarizeErrors") or "true").lower() != "false"
     today = ctx.now().date()
     with ctx.store.transaction():
-        ref = rules.reference(ctx.store)
+        ref = reference(ctx.store)
         outcomes = []
         for n, element in enumerate(elements):
             element = element if isinstance(element, dict) else {}

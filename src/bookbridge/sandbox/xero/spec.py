@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator  # type: ignore[import-untyped]  # no stubs shipped
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 

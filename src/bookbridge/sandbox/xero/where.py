@@ -167,7 +167,11 @@ class _Parser:
             self.take(")")
             if len(numbers) not in (3, 6):
                 raise QueryError("DateTime takes (year, month, day) or (year, month, day, hour, minute, second)")
-            return datetime(*numbers, tzinfo=timezone.utc)
+            year, month, day, hour, minute, second = (numbers + [0, 0, 0])[:6]
+            try:
+                return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+            except ValueError as exc:
+                raise QueryError(f"DateTime{tuple(numbers)} is not a date: {exc}") from None
         if word == "Guid":
             self.take("(")
             value = self.literal()
