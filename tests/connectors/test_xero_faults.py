@@ -23,7 +23,13 @@ from bookbridge.connectors.errors import (
 from bookbridge.connectors.settings import ConnectionSettings
 from bookbridge.connectors.xero.connector import XeroConnector
 from bookbridge.connectors.xero.faults import error_for_messages, item_has_errors, map_response
-from conftest import Reply
+
+
+@pytest.fixture
+def Reply(scripted):  # noqa: N802 - stands for the class
+    """The scripted server's Reply class, from the module that defines the server: several conftest
+    modules share the name ``conftest``, so ``from conftest import Reply`` depends on collection order."""
+    return type(scripted).__init__.__globals__["Reply"]
 
 
 def _validation(*messages: str, element: dict | None = None) -> dict:
@@ -31,7 +37,7 @@ def _validation(*messages: str, element: dict | None = None) -> dict:
             "Elements": [{**(element or {}), "ValidationErrors": [{"Message": m} for m in messages]}]}
 
 
-def _answer(scripted, reply: Reply) -> requests.Response:
+def _answer(scripted, reply: object) -> requests.Response:
     scripted.queue(reply)
     return requests.get(f"{scripted.url}/api.xro/2.0/Invoices", timeout=5)
 
@@ -47,7 +53,7 @@ def _answer(scripted, reply: Reply) -> requests.Response:
      "active contacts.", DuplicateName),
     ("The total debits (100.00) must equal total credits (-10.00)", ValidationError),
 ])
-def test_validation_exception_messages_become_typed_errors(scripted, message, expected) -> None:
+def test_validation_exception_messages_become_typed_errors(scripted, message, expected, Reply) -> None:
     """A 400 ValidationException's element message decides the error type."""
     error = map_response(_answer(scripted, Reply(400, _validation(message, element={"InvoiceID": "i-1"}))))
     assert type(error) is expected
@@ -55,7 +61,7 @@ def test_validation_exception_messages_become_typed_errors(scripted, message, ex
     assert error.details[0].message == message and error.details[0].element == "InvoiceID"
 
 
-def test_every_validation_message_is_kept(scripted) -> None:
+def test_every_validation_message_is_kept(scripted, Reply) -> None:
     """Xero may list several problems: all of them reach the error's details and message."""
     body = _validation("first problem", "second problem")
     error = map_response(_answer(scripted, Reply(400, body)))
@@ -63,7 +69,7 @@ def test_every_validation_message_is_kept(scripted) -> None:
     assert "first problem; second problem" in error.user_message
 
 
-def test_expired_token_is_an_auth_error_with_xeros_detail(scripted) -> None:
+def test_expired_token_is_an_auth_error_with_xeros_detail(scripted, Reply) -> None:
     """401 with Detail "TokenExpired: ..." is an AuthError (the HTTP layer renews and resends)."""
     body = {"Type": None, "Title": "Unauthorized", "Status": 401, "Detail": "TokenExpired: token expired at 01/01/2026",
             "Instance": "x", "Extensions": {}}
@@ -71,14 +77,14 @@ def test_expired_token_is_an_auth_error_with_xeros_detail(scripted) -> None:
     assert type(error) is AuthError and error.code == "TokenExpired" and error.http_status == 401
 
 
-def test_forbidden_tenant_means_reconnect(scripted) -> None:
+def test_forbidden_tenant_means_reconnect(scripted, Reply) -> None:
     """403 AuthorizationUnsuccessful: the organisation was disconnected or a scope is missing."""
     body = {"Type": None, "Title": "Forbidden", "Status": 403, "Detail": "AuthorizationUnsuccessful"}
     error = map_response(_answer(scripted, Reply(403, body)))
     assert isinstance(error, ReconnectRequired) and "Connect again" in error.user_message
 
 
-def test_throttling_keeps_retry_after_and_the_limit_hit(scripted) -> None:
+def test_throttling_keeps_retry_after_and_the_limit_hit(scripted, Reply) -> None:
     """429 carries Retry-After (seconds to wait) and X-Rate-Limit-Problem (which limit)."""
     error = map_response(_answer(scripted, Reply(429, b"", {"Retry-After": "7", "X-Rate-Limit-Problem": "day"})))
     assert isinstance(error, RateLimited) and error.retry_after == 7.0 and error.code == "rate-limit-day"
@@ -89,26 +95,26 @@ def test_throttling_keeps_retry_after_and_the_limit_hit(scripted) -> None:
     (500, {"ErrorNumber": 23, "Type": "InternalServerException", "Message": "An error occurred"}, True),
     (502, b"<html>Bad gateway</html>", True),
 ])
-def test_server_failures_are_retryable_server_errors(scripted, status, body, retryable) -> None:
+def test_server_failures_are_retryable_server_errors(scripted, status, body, retryable, Reply) -> None:
     """5xx answers, with Xero's exception body or a gateway page, are ServerErrors."""
     error = map_response(_answer(scripted, Reply(status, body)))
     assert isinstance(error, ServerError) and error.retryable is retryable
 
 
-def test_object_not_found_is_an_unknown_reference(scripted) -> None:
+def test_object_not_found_is_an_unknown_reference(scripted, Reply) -> None:
     """404 ObjectNotFoundException (a document id Xero does not have) is an UnknownReference."""
     body = {"ErrorNumber": 17, "Type": "ObjectNotFoundException", "Message": "Resource not found"}
     assert isinstance(map_response(_answer(scripted, Reply(404, body))), UnknownReference)
 
 
-def test_post_data_invalid_is_a_validation_error(scripted) -> None:
+def test_post_data_invalid_is_a_validation_error(scripted, Reply) -> None:
     """400 PostDataInvalidException (a body Xero cannot read) is a ValidationError, not retried."""
     body = {"ErrorNumber": 11, "Type": "PostDataInvalidException", "Message": "Invalid Json data"}
     error = map_response(_answer(scripted, Reply(400, body)))
     assert type(error) is ValidationError and error.code == "11"
 
 
-def test_a_200_answer_is_usable_even_with_item_errors(scripted) -> None:
+def test_a_200_answer_is_usable_even_with_item_errors(scripted, Reply) -> None:
     """With summarizeErrors=false the answer is 200: the caller reads each item's outcome."""
     body = {"ManualJournals": [{"StatusAttributeString": "ERROR", "ValidationErrors": [{"Message": "bad"}]}]}
     response = _answer(scripted, Reply(200, body))
@@ -137,7 +143,7 @@ def _connector(scripted, sleeps: list[float]) -> XeroConnector:
     return XeroConnector(settings, _StaticToken(), jitter=lambda ceiling: 0.0, sleep=sleeps.append)
 
 
-def test_connector_waits_out_retry_after_then_reads(scripted) -> None:
+def test_connector_waits_out_retry_after_then_reads(scripted, Reply) -> None:
     """A 429 with Retry-After is waited out and the read resent; the tenant header goes on every call."""
     sleeps: list[float] = []
     scripted.queue(Reply(429, b"", {"Retry-After": "2", "X-Rate-Limit-Problem": "minute"}),
@@ -148,7 +154,7 @@ def test_connector_waits_out_retry_after_then_reads(scripted) -> None:
     assert all(seen.headers.get("Xero-Tenant-Id") == "tenant-1" for seen in scripted.seen)
 
 
-def test_connector_retries_a_503_read(scripted) -> None:
+def test_connector_retries_a_503_read(scripted, Reply) -> None:
     """A 503 on a read is retried with backoff; the answer after it is used."""
     sleeps: list[float] = []
     scripted.queue(Reply(503, {"ErrorNumber": 25, "Type": "NotAvailableException", "Message": "down"}),
@@ -158,7 +164,7 @@ def test_connector_retries_a_503_read(scripted) -> None:
     assert len(scripted.seen) == 2 and len(sleeps) == 1
 
 
-def test_quota_shows_xeros_remaining_counts(scripted) -> None:
+def test_quota_shows_xeros_remaining_counts(scripted, Reply) -> None:
     """quota() lowers each window to what Xero's last answer said is left, and adds the app-wide window."""
     headers = {"X-MinLimit-Remaining": "12", "X-DayLimit-Remaining": "4321", "X-AppMinLimit-Remaining": "9000"}
     scripted.queue(Reply(200, {"Currencies": []}, headers))
@@ -170,7 +176,7 @@ def test_quota_shows_xeros_remaining_counts(scripted) -> None:
         assert connector.server_quota() == {"per-minute": 12, "per-day": 4321, "app-per-minute": 9000}
 
 
-def test_decimals_stay_exact_through_the_connector(scripted) -> None:
+def test_decimals_stay_exact_through_the_connector(scripted, Reply) -> None:
     """Amounts in answers are parsed as Decimal, never float."""
     scripted.queue(Reply(200, b'{"TaxRates": [{"TaxType": "INPUT", "Name": "GST", "EffectiveRate": 8.25}]}'))
     with _connector(scripted, []) as connector:
