@@ -34,11 +34,14 @@ from bookbridge.ui.pages import PAGE_ORDER
 from bookbridge.ui.pages.approvals import ApprovalsPage
 from bookbridge.ui.pages.base import SYNC, AppContext, Page
 from bookbridge.ui.pages.coming import COMING, ComingPage
+from bookbridge.ui.pages.connections import ConnectionsPage
 from bookbridge.ui.pages.dashboard import DashboardPage
 from bookbridge.ui.pages.expenses import ExpensesPage
 from bookbridge.ui.pages.import_page import ImportPage
 from bookbridge.ui.pages.inbox import InboxPage
 from bookbridge.ui.pages.settings_page import SettingsPage
+from bookbridge.ui.pages.sync import SyncPage
+from bookbridge.ui.sandboxes import host_of
 from bookbridge.ui.settings import remember_splitter, restore_window, save_window
 from bookbridge.ui.tasks import TaskRunner
 from bookbridge.ui.theme import ThemeWatcher
@@ -70,7 +73,8 @@ def warm_connections(book: Book):
 
 def _page_factories() -> dict[str, Callable[[AppContext], Page]]:
     """Built pages by key; every other key gets its honest empty state."""
-    return {cls.key: cls for cls in (DashboardPage, InboxPage, ExpensesPage, ImportPage, ApprovalsPage, SettingsPage)}
+    return {cls.key: cls for cls in (DashboardPage, InboxPage, ExpensesPage, ImportPage, ApprovalsPage, SyncPage,
+                                     ConnectionsPage, SettingsPage)}
 
 
 class MainWindow(QMainWindow):
@@ -240,6 +244,7 @@ class MainWindow(QMainWindow):
         if not self.runner.wait(WAIT_FOR_TASKS_MS):
             self.statusBar().showMessage("A background task is still running; closing anyway.")
         self.ctx.set_book(None)
+        host_of(self.ctx).forget_book(self.book.book_id)  # its sandbox tokens are no use to another book
         self.book.close()
         self.book = None
 
@@ -261,4 +266,5 @@ class MainWindow(QMainWindow):
         self._close_book()
         self.runner.cancel_all()
         self.runner.wait(WAIT_FOR_TASKS_MS)
+        host_of(self.ctx).stop_all()  # the in-app sandboxes end with the window that started them
         super().closeEvent(event)

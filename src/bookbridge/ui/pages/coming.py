@@ -18,11 +18,6 @@ COMING: dict[str, tuple[str, str]] = {
         "The rules editor arrives with the next part of the desktop app",
         "Rules and their previews already work from the command line: bookbridge rules --help.",
     ),
-    "sync": (
-        "The Sync page arrives with the next part of the desktop app",
-        "Posting approved expenses exactly once, with progress, cancel and a dry run that shows the "
-        "payloads, will run from here. Meanwhile: bookbridge sync --help.",
-    ),
     "reconcile": (
         "The Reconcile page arrives with the next part of the desktop app",
         "Statement lines beside expenses with suggested matches and the month-end checklist will be "
@@ -37,11 +32,6 @@ COMING: dict[str, tuple[str, str]] = {
         "Reports arrive with the next part of the desktop app",
         "The month-end reconciliation pack (PDF and CSV) will be generated and opened from here. "
         "Meanwhile: bookbridge pack --help.",
-    ),
-    "connections": (
-        "Connections arrive with the next part of the desktop app",
-        "Connecting QuickBooks Online, Xero, Sage Intacct or NetSuite (or a local sandbox) will happen "
-        "here. Meanwhile: bookbridge connect --help.",
     ),
 }
 
