@@ -116,7 +116,7 @@ def test_deleted_documents_show_as_deletions(xero, api) -> None:
     posted = xero.connector.push(_journal(xero, "j2"))
     since = datetime.now(timezone.utc) - timedelta(seconds=1)
     xero.sandbox.clock.advance(2)
-    answer = api.call("POST", f"ManualJournals/{posted.remote_id}", {"ManualJournals": [{"Status": "DELETED"}]})
+    answer = api.call("POST", f"ManualJournals/{posted.remote_id}", {"ManualJournals": [{"Narration": "Deleted", "Status": "DELETED"}]})
     assert answer.status_code == 200
     changes = [c for c in xero.connector.changes_since(since, kinds=[DocumentKind.JOURNAL_ENTRY.value])]
     assert [(c.remote_id, c.operation) for c in changes] == [(posted.remote_id, ChangeOperation.DELETED)]

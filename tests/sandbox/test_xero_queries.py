@@ -120,8 +120,10 @@ def test_documents_can_be_deleted_and_voided_like_in_xero(api) -> None:
     """POST /{Collection}/{id} changes status or narration (what a person does in Xero); UpdatedDateUTC moves."""
     journal = _post_journal(api, "To delete")
     api.sandbox.clock.advance(5)
-    changed = api.json("POST", f"ManualJournals/{journal['ManualJournalID']}", {"ManualJournals": [{"Status": "DELETED"}]})
+    changed = api.json("POST", f"ManualJournals/{journal['ManualJournalID']}", {"ManualJournals": [{"Narration": "Deleted", "Status": "DELETED"}]})
     after = changed["ManualJournals"][0]
     assert after["Status"] == "DELETED" and after["UpdatedDateUTC"] != journal["UpdatedDateUTC"]
     refused = api.call("POST", f"ManualJournals/{journal['ManualJournalID']}", {"ManualJournals": [{"JournalLines": []}]})
     assert refused.status_code == 400
+    wrong_type = api.call("POST", f"ManualJournals/{journal['ManualJournalID']}", {"ManualJournals": [{"Status": 7}]})
+    assert wrong_type.status_code == 400 and "is not of type 'string'" in wrong_type.text  # checked against the schema

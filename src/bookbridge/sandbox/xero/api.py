@@ -175,11 +175,12 @@ def _json_body(request: Request) -> Any:
         raise errors.post_data_invalid(f"The request body is not valid JSON: {exc}") from None
 
 
-def _schema_messages(ctx: ApiContext, request: Request, collection: str, body: Any) -> dict[int, list[str]]:
+def _schema_messages(ctx: ApiContext, request: Request, collection: str, body: Any,
+                     path: str | None = None) -> dict[int, list[str]]:
     """Schema problems by element index; a problem outside the elements refuses the whole request."""
     if not ctx.validate_schema:
         return {}
-    schema = ctx.spec.request_schema(request.method, f"/{collection}")
+    schema = ctx.spec.request_schema(request.method, path or f"/{collection}")
     if schema is None:
         return {}
     by_element: dict[int, list[str]] = {}
@@ -227,9 +228,12 @@ def _create(ctx: ApiContext, request: Request, collection: str) -> Response:
 def _update(ctx: ApiContext, request: Request, collection: str, object_id: str) -> Response:
     """POST /{Collection}/{id}: the edits a person makes in Xero (narration, reference, delete, void)."""
     body = _json_body(request)
+    problems = _schema_messages(ctx, request, collection, body, f"/{collection}/{object_id}")
     elements = body.get(collection) if isinstance(body, dict) else None
     if not isinstance(elements, list) or len(elements) != 1 or not isinstance(elements[0], dict):
         raise errors.post_data_invalid(f"Updating needs exactly one element in {collection}")
+    if problems:
+        raise errors.validation([errors.element_with_errors(elements[0], problems.get(0, []))])
     with ctx.store.transaction():
         if ctx.store.get(collection, object_id) is None:
             raise errors.not_found(f"{collection} {object_id}")
