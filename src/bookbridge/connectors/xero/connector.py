@@ -220,7 +220,7 @@ class XeroConnector:
     def build_payload(self, doc: Document) -> dict[str, Any]:
         return payloads.build_payload(doc, home_currency=self._home_currency)
 
-    def _answers(self, kind: DocumentKind, body: Mapping[str, Any], http_status: int) -> list[Any]:
+    def _answers(self, kind: DocumentKind, body: Mapping[str, Any]) -> list[Any]:
         collection, _id_field = records.COLLECTIONS[kind]
         items = body.get(collection)
         if not isinstance(items, list):
@@ -242,7 +242,7 @@ class XeroConnector:
         payload = self.build_payload(doc)
         body, result = self._write("PUT", collection, {collection: [payload]},
                                    key=payloads.idempotency_key(doc.kind.value, doc.key))
-        items = self._answers(doc.kind, body, result.status)
+        items = self._answers(doc.kind, body)
         outcome = self._outcome(doc.kind, doc, items[0] if items else None, result)
         if isinstance(outcome, ConnectorError):
             outcome.attempts = result.attempts
@@ -281,7 +281,7 @@ class XeroConnector:
         try:
             body, result = self._write("PUT", collection, {collection: [p for _, _, p in chunk]}, key=key,
                                        params={"summarizeErrors": "false"})
-            items = self._answers(kind, body, result.status)
+            items = self._answers(kind, body)
         except ConnectorError as error:
             return [(n, error) for n, _, _ in chunk]
         # Match answers to documents by our key in Url; fall back on position when Xero dropped it.
@@ -326,7 +326,7 @@ class XeroConnector:
             contact["DefaultCurrency"] = draft.currency.upper()
         body, result = self._write("PUT", "Contacts", {"Contacts": [contact]},
                                    key=payloads.idempotency_key(DocumentKind.VENDOR.value, draft.key))
-        items = self._answers(DocumentKind.VENDOR, body, result.status)
+        items = self._answers(DocumentKind.VENDOR, body)
         if not items or item_has_errors(items[0]):
             raise error_for_messages(validation_messages(items[0]) if items else [], http_status=result.status)
         return records.contact(items[0])
