@@ -36,6 +36,7 @@ from bookbridge.ui.pages.base import SYNC, AppContext, Page
 from bookbridge.ui.pages.coming import COMING, ComingPage
 from bookbridge.ui.pages.connections import ConnectionsPage
 from bookbridge.ui.pages.dashboard import DashboardPage
+from bookbridge.ui.pages.exceptions import ExceptionsPage
 from bookbridge.ui.pages.expenses import ExpensesPage
 from bookbridge.ui.pages.import_page import ImportPage
 from bookbridge.ui.pages.inbox import InboxPage
@@ -74,7 +75,7 @@ def warm_connections(book: Book):
 def _page_factories() -> dict[str, Callable[[AppContext], Page]]:
     """Built pages by key; every other key gets its honest empty state."""
     return {cls.key: cls for cls in (DashboardPage, InboxPage, ExpensesPage, ImportPage, ApprovalsPage, SyncPage,
-                                     ConnectionsPage, SettingsPage)}
+                                     ExceptionsPage, ConnectionsPage, SettingsPage)}
 
 
 class MainWindow(QMainWindow):

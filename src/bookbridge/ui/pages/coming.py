@@ -23,11 +23,6 @@ COMING: dict[str, tuple[str, str]] = {
         "Statement lines beside expenses with suggested matches and the month-end checklist will be "
         "here. Meanwhile: bookbridge statements, match and reconcile --help.",
     ),
-    "exceptions": (
-        "The exception queue arrives with the next part of the desktop app",
-        "Problems that need a person (failed posts, conflicts) will be listed here with owners, "
-        "filters and resolution notes. Meanwhile: bookbridge exceptions --help.",
-    ),
     "reports": (
         "Reports arrive with the next part of the desktop app",
         "The month-end reconciliation pack (PDF and CSV) will be generated and opened from here. "

@@ -1,0 +1,307 @@
+"""The Exceptions page: everything that could not go through, who owns it, by when, and its fix.
+
+The queue comes from ``exceptions.views.list_exceptions`` in working order (open first, blockers
+first, earliest due first) and is filtered here by severity, category, status and owner. The
+selected exception shows its message, the items it holds back, its SLA and its trail. Assigning
+an owner and resolving with a note go through ``exceptions.queue`` on the book-write lane, the
+same calls ``bookbridge exceptions assign|resolve`` make; resolving releases the held items for
+the next sync.
+
+Keyboard: Ctrl+Enter in the note resolves; Ctrl+Shift+A assigns the owner typed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bookbridge.core.errors import UsageError
+from bookbridge.exceptions.queue import assign, resolve
+from bookbridge.exceptions.views import ExceptionView, list_exceptions
+from bookbridge.store.models import ExceptionCategory, ExceptionSeverity
+from bookbridge.ui.errors import show_error
+from bookbridge.ui.formatting import escape_html, format_count, format_datetime
+from bookbridge.ui.models.exceptions_model import (
+    UNASSIGNED,
+    ExceptionFilter,
+    ExceptionFilterProxy,
+    ExceptionsModel,
+    due_text,
+)
+from bookbridge.ui.pages.base import EXPENSES, SYNC, AppContext, Page
+from bookbridge.ui.pages.sync import EXCEPTIONS
+from bookbridge.ui.settings import remember_header, remember_splitter
+from bookbridge.ui.tasks import Lane
+
+
+def detail_html(view: ExceptionView) -> str:
+    """The selected exception for a person: what, why, what it holds, by when, and its trail."""
+    lines = [f"<b>#{view.id} {escape_html(view.title)}</b>",
+             f"{view.severity.value.capitalize()} · {escape_html(view.category.value.replace('_', ' '))}"
+             + (f" · connection {escape_html(view.connection)}" if view.connection else "")
+             + f" · seen {view.repetitions}×",
+             escape_html(view.message)]
+    if view.status.value == "open":
+        lines.append(f"<b>{escape_html(due_text(view).capitalize())}</b> (SLA due {escape_html(format_datetime(view.due_at))}); "
+                     f"owner: {escape_html(view.owner or 'nobody yet')}")
+    else:
+        lines.append(f"Resolved by {escape_html(view.resolved_by or '?')} {escape_html(format_datetime(view.resolved_at))}: "
+                     f"“{escape_html(view.resolution_note or '')}”")
+    held = view.held_items
+    if view.items:
+        shown = ", ".join(escape_html(f"{i.kind} {i.label or i.ref}") for i in view.items[:12])
+        more = f" and {len(view.items) - 12} more" if len(view.items) > 12 else ""
+        lines.append(f"Items ({format_count(len(held))} still held back): {shown}{more}")
+    for event in view.trail[-8:]:
+        note = f": “{escape_html(event.note)}”" if event.note else ""
+        lines.append(f"<span style='color: gray'>{escape_html(format_datetime(event.at))} {escape_html(event.actor)} "
+                     f"{escape_html(event.action)}{note}</span>")
+    return "<br>".join(lines)
+
+
+class ExceptionsPage(Page):
+    """The queue with filters, detail, owner assignment and resolution with a note."""
+
+    key = "exceptions"
+    title = "Exceptions"
+    areas = frozenset({EXCEPTIONS, SYNC, EXPENSES})
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self._generation = 0
+        self._busy = False
+        self.severity = self._combo("filterSeverity", [("Any severity", "")] +
+                                    [(s.value.capitalize(), s.value) for s in ExceptionSeverity])
+        self.category = self._combo("filterCategory", [("Any category", "")] +
+                                    [(c.value.replace("_", " ").capitalize(), c.value) for c in ExceptionCategory])
+        self.status = self._combo("filterStatus", [("Open", "open"), ("Resolved", "resolved"), ("Open and resolved", "")])
+        self.owner = self._combo("filterOwner", [("Anyone", ""), ("Unassigned", UNASSIGNED)])
+        self.count = QLabel()
+        self.count.setObjectName("exceptionsCount")
+        filters = QHBoxLayout()
+        for label, combo in (("Show:", self.status), ("Severity:", self.severity), ("Category:", self.category),
+                             ("Owner:", self.owner)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(combo)
+        filters.addStretch(1)
+        filters.addWidget(self.count)
+
+        self.model = ExceptionsModel(self)
+        self.proxy = ExceptionFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setObjectName("exceptionsTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        remember_header(self.table.horizontalHeader(), "exceptions")
+        self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._show_selected())
+
+        self.detail = QLabel("Nothing selected.")
+        self.detail.setObjectName("exceptionDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.new_owner = QLineEdit()
+        self.new_owner.setObjectName("newOwner")
+        self.new_owner.setPlaceholderText("who deals with it")
+        self.assign_button = QPushButton("Assign")
+        self.assign_button.setObjectName("assignOwner")
+        self.assign_button.clicked.connect(self.assign_current)
+        self.new_owner.returnPressed.connect(self.assign_current)
+        owner_row = QHBoxLayout()
+        owner_row.addWidget(QLabel("Owner:"))
+        owner_row.addWidget(self.new_owner, 1)
+        owner_row.addWidget(self.assign_button)
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("resolutionNote")
+        self.note.setPlaceholderText("What was done (kept in the trail and the month-end pack)")
+        self.note.setMaximumHeight(90)
+        self.resolve_button = QPushButton("Resolve  (Ctrl+Enter)")
+        self.resolve_button.setObjectName("resolveException")
+        self.resolve_button.clicked.connect(self.resolve_current)
+        self.message = QLabel()
+        self.message.setObjectName("exceptionsMessage")
+        self.message.setWordWrap(True)
+        action_box = QGroupBox("Deal with it")
+        actions = QVBoxLayout(action_box)
+        actions.addLayout(owner_row)
+        actions.addWidget(self.note)
+        actions.addWidget(self.resolve_button, 0, Qt.AlignmentFlag.AlignRight)
+        actions.addWidget(self.message)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(self.detail, 1)
+        side_layout.addWidget(action_box)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("exceptionsSplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        remember_splitter(self.splitter, "exceptions")
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.splitter, 1)
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(key), self.note)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self.resolve_current)
+        assign_shortcut = QShortcut(QKeySequence("Ctrl+Shift+A"), self)
+        assign_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        assign_shortcut.activated.connect(self.assign_current)
+        self._update_buttons()
+
+    def _combo(self, name: str, choices: list[tuple[str, str]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(name)
+        for label, value in choices:
+            combo.addItem(label, value)
+        combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        return combo
+
+    # --- Page -------------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        book = self.ctx.book
+        self._generation += 1
+        generation = self._generation
+        handle = self.ctx.runner.submit("Reading the exception queue", lambda progress, cancel: list_exceptions(book))
+        handle.succeeded.connect(lambda views: self._loaded(generation, views))
+        handle.failed.connect(lambda exc: show_error(self, exc))
+
+    def clear(self) -> None:
+        self._generation += 1
+        self.model.set_items([])
+        self._show_selected()
+
+    def receive(self, argument: object) -> None:
+        """Navigation with an :class:`ExceptionFilter` (dashboard and inbox drill-downs)."""
+        if isinstance(argument, ExceptionFilter):
+            for combo, value in ((self.severity, argument.severity), (self.category, argument.category),
+                                 (self.status, argument.status), (self.owner, argument.owner)):
+                combo.setCurrentIndex(max(0, combo.findData(value)))
+
+    def _loaded(self, generation: int, views: list[ExceptionView]) -> None:
+        if generation != self._generation:
+            return
+        current = self.current()
+        self.model.set_items(views)
+        owners = sorted({v.owner for v in views if v.owner}, key=str.casefold)
+        chosen = self.owner.currentData()
+        self.owner.blockSignals(True)
+        while self.owner.count() > 2:
+            self.owner.removeItem(2)
+        for name in owners:
+            self.owner.addItem(name, name)
+        self.owner.setCurrentIndex(max(0, self.owner.findData(chosen)))
+        self.owner.blockSignals(False)
+        self.new_owner.setCompleter(QCompleter(owners + [self.ctx.actor()], self.new_owner))
+        self.apply_filter()
+        row = None if current is None else self.model.row_where(lambda v: v.id == current.id)
+        target = self.proxy.mapFromSource(self.model.index(row, 0)).row() if row is not None else 0
+        if self.proxy.rowCount():
+            self.table.selectRow(max(0, target))
+        self._show_selected()
+
+    # --- filters and selection ----------------------------------------------------------------------------
+    def apply_filter(self) -> None:
+        self.proxy.set_filter(ExceptionFilter(self.severity.currentData(), self.category.currentData(),
+                                              self.status.currentData(), self.owner.currentData()))
+        open_count = sum(1 for v in self.model.items() if v.status.value == "open")
+        overdue = sum(1 for v in self.model.items() if v.overdue)
+        self.count.setText(f"{format_count(self.proxy.rowCount())} shown · {format_count(open_count)} open, "
+                           f"{format_count(overdue)} overdue")
+        self._show_selected()
+
+    def current(self) -> ExceptionView | None:
+        index = self.table.selectionModel().currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.item(self.proxy.mapToSource(index).row())
+
+    def _show_selected(self) -> None:
+        view = self.current()
+        if view is None:
+            self.detail.setText("No exception matches these filters." if self.model.rowCount()
+                                else "The exception queue is empty: nothing needs a person.")
+        else:
+            self.detail.setText(detail_html(view))
+            self.new_owner.setText(view.owner or "")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        view = self.current()
+        open_one = view is not None and view.status.value == "open" and not self._busy
+        self.assign_button.setEnabled(open_one)
+        self.resolve_button.setEnabled(open_one)
+
+    # --- actions ------------------------------------------------------------------------------------------
+    def assign_current(self) -> None:
+        view = self.current()
+        owner = self.new_owner.text().strip()
+        if view is None or self._busy or self.ctx.book is None or view.status.value != "open":
+            return
+        if not owner:
+            show_error(self, UsageError("Type who owns this exception."))
+            return
+        book, actor = self.ctx.book, self.ctx.actor()
+        self._act(f"Assigning exception {view.id}",
+                  lambda progress, cancel: (assign(book, view.id, owner, actor=actor), f"Exception {view.id} is now "
+                                            f"owned by {owner}.")[1])
+
+    def resolve_current(self) -> None:
+        view = self.current()
+        if view is None or self._busy or self.ctx.book is None or view.status.value != "open":
+            return
+        note = self.note.toPlainText().strip()
+        if not note:
+            self.note.setFocus()
+            show_error(self, UsageError("Write what was done in the note: the trail and the auditors need it."))
+            return
+        book, actor = self.ctx.book, self.ctx.actor()
+
+        def job(progress, cancel) -> str:
+            result = resolve(book, view.id, actor=actor, note=note)
+            return (f"Resolved exception {view.id}; {format_count(len(result.released))} item(s) go out with the "
+                    "next sync.")
+        self._act(f"Resolving exception {view.id}", job, clear_note=True)
+
+    def _act(self, name: str, job, *, clear_note: bool = False) -> None:
+        self._busy = True
+        self._update_buttons()
+        handle = self.ctx.runner.submit(name, job, lane=Lane.BOOK_WRITE)
+        handle.succeeded.connect(lambda text: self._done(text, clear_note))
+        handle.failed.connect(self._failed)
+
+    def _done(self, text: str, clear_note: bool) -> None:
+        self._busy = False
+        self.message.setText(text)
+        if clear_note:
+            self.note.clear()
+        self.ctx.notify_changed(EXCEPTIONS, SYNC)
+        self._update_buttons()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self._update_buttons()
+        show_error(self, exc)
