@@ -73,7 +73,9 @@ class DedupeDecision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(sa.ForeignKey("import_batches.id"), index=True)
     line: Mapped[int | None]
-    key: Mapped[str] = mapped_column(sa.String(120), index=True)
+    # Not indexed: the ledger is read by batch and by expense, never searched by key (an index on
+    # these random keys was a quarter of the ledger's insert time).
+    key: Mapped[str] = mapped_column(sa.String(120))
     outcome: Mapped[DedupeOutcome] = mapped_column(enum_column(DedupeOutcome, name="dedupe_outcome"))
     rule: Mapped[str] = mapped_column(sa.String(60))
     expense_id: Mapped[int | None] = mapped_column(sa.ForeignKey("expenses.id"), index=True)

@@ -197,13 +197,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('expenses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_expenses_batch_id'), ['batch_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_expenses_category_id'), ['category_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_expenses_employee_id'), ['employee_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_expenses_report_id'), ['report_id'], unique=False)
         batch_op.create_index('ix_expenses_source', ['source_system', 'source_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_expenses_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_expenses_txn_date'), ['txn_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_expenses_vendor_id'), ['vendor_id'], unique=False)
 
     op.create_table('source_states',
     sa.Column('source_system', sa.String(length=60), nullable=False),
@@ -243,7 +239,6 @@ def upgrade() -> None:
     with op.batch_alter_table('dedupe_decisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dedupe_decisions_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dedupe_decisions_expense_id'), ['expense_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_dedupe_decisions_key'), ['key'], unique=False)
 
     op.create_table('expense_fields',
     sa.Column('expense_id', sa.Integer(), nullable=False),
@@ -300,7 +295,6 @@ def downgrade() -> None:
     op.drop_table('expense_receipts')
     op.drop_table('expense_fields')
     with op.batch_alter_table('dedupe_decisions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_dedupe_decisions_key'))
         batch_op.drop_index(batch_op.f('ix_dedupe_decisions_expense_id'))
         batch_op.drop_index(batch_op.f('ix_dedupe_decisions_batch_id'))
 
@@ -311,13 +305,9 @@ def downgrade() -> None:
     op.drop_table('vendor_aliases')
     op.drop_table('source_states')
     with op.batch_alter_table('expenses', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_expenses_vendor_id'))
         batch_op.drop_index(batch_op.f('ix_expenses_txn_date'))
         batch_op.drop_index(batch_op.f('ix_expenses_status'))
         batch_op.drop_index('ix_expenses_source')
-        batch_op.drop_index(batch_op.f('ix_expenses_report_id'))
-        batch_op.drop_index(batch_op.f('ix_expenses_employee_id'))
-        batch_op.drop_index(batch_op.f('ix_expenses_category_id'))
         batch_op.drop_index(batch_op.f('ix_expenses_batch_id'))
 
     op.drop_table('expenses')
