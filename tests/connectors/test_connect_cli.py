@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 import sqlalchemy as sa
-from conftest import QboSession
+from connector_testkit import QboSession
 from qbo_documents import journal, refs
 
 from bookbridge.connectors.errors import ConnectorError, ReconnectRequired

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from conftest import Reply, ScriptedServer
+from connector_testkit import Reply, ScriptedServer
 
 from bookbridge.connectors.errors import (
     ReconnectRequired,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from conftest import QboSession
+from connector_testkit import QboSession
 
 from bookbridge.connectors.errors import AuthError, ReconnectRequired
 from bookbridge.connectors.registry import open_connector

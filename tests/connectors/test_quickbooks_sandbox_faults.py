@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import QboSession, connect_session
+from connector_testkit import QboSession, connect_session
 from qbo_documents import bill, journal, refs
 
 from bookbridge.connectors.dto import Ref

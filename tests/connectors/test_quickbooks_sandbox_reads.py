@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from conftest import QboSession, connect_session
+from connector_testkit import QboSession, connect_session
 
 from bookbridge.connectors.dto import AccountRecord
 from bookbridge.connectors.protocol import Connector

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 import requests
-from conftest import QboSession
+from connector_testkit import QboSession
 from qbo_documents import bill, journal, purchase, refs
 
 from bookbridge.connectors.dto import DocumentKind, Ref, VendorDraft

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import Reply, ScriptedServer
+from connector_testkit import Reply, ScriptedServer
 
 from bookbridge.connectors.quickbooks import QuickBooksConnector
 from bookbridge.connectors.settings import ConnectionSettings
