@@ -115,9 +115,9 @@ def payload_text(payload: dict[str, Any]) -> str:
     return jsonwire.dumps(payload)
 
 
-def _fill(row: OutboxItem, prepared: Prepared) -> None:
+def _fill(row: OutboxItem, prepared: Prepared, text: str | None = None) -> None:
     doc = prepared.document
-    text = payload_text(prepared.payload)
+    text = text if text is not None else payload_text(prepared.payload)
     row.doc_kind = doc.kind.value
     row.doc_number = doc.doc_number
     row.txn_date = doc.date
@@ -130,35 +130,52 @@ def _fill(row: OutboxItem, prepared: Prepared) -> None:
     row.updated_at = clock.now()
 
 
+def _links(row_id: int, prepared: Prepared) -> list[dict[str, Any]]:
+    return [{"outbox_id": row_id, "expense_id": expense_id, "coding_result_id": prepared.coding_rounds.get(expense_id)}
+            for expense_id in prepared.expense_ids]
+
+
 def _link(session: Session, row: OutboxItem, prepared: Prepared) -> None:
     session.execute(sa.delete(OutboxExpense).where(OutboxExpense.outbox_id == row.id))
-    for expense_id in prepared.expense_ids:
-        session.add(OutboxExpense(outbox_id=row.id, expense_id=expense_id,
-                                  coding_result_id=prepared.coding_rounds.get(expense_id)))
+    session.execute(sa.insert(OutboxExpense), _links(row.id, prepared))
+
+
+def insert_many(session: Session, connection_id: int, items: Sequence[tuple[Prepared, OutboxItem | None]], *,
+                run_id: str) -> list[OutboxItem]:
+    """New pending rows, each optionally superseding the row it replaces (committed by the caller
+    before anything is sent). One flush for all rows and one insert for all their links: a first
+    sync of a large backlog writes thousands at once."""
+    now = clock.now()
+    rows = []
+    for prepared, replaces in items:
+        if replaces is not None:
+            replaces.status = OutboxStatus.SUPERSEDED
+            replaces.updated_at = now
+        row = OutboxItem(connection_id=connection_id, entry_key=prepared.entry_key, revision=prepared.revision,
+                         key=prepared.document.key, status=OutboxStatus.PENDING, attempts=0, key_spent=False,
+                         created_at=now, last_run_id=run_id)
+        _fill(row, prepared)
+        rows.append(row)
+    session.add_all(rows)
+    session.flush()
+    links = [link for row, (prepared, _) in zip(rows, items) for link in _links(row.id, prepared)]
+    if links:
+        session.execute(sa.insert(OutboxExpense), links)
+    return rows
 
 
 def insert(session: Session, connection_id: int, prepared: Prepared, *, run_id: str,
            replaces: OutboxItem | None = None) -> OutboxItem:
     """A new pending row (committed by the caller before anything is sent)."""
-    if replaces is not None:
-        replaces.status = OutboxStatus.SUPERSEDED
-        replaces.updated_at = clock.now()
-    now = clock.now()
-    row = OutboxItem(connection_id=connection_id, entry_key=prepared.entry_key, revision=prepared.revision,
-                     key=prepared.document.key, status=OutboxStatus.PENDING, attempts=0, key_spent=False,
-                     created_at=now, last_run_id=run_id)
-    _fill(row, prepared)
-    session.add(row)
-    session.flush()
-    _link(session, row, prepared)
-    return row
+    return insert_many(session, connection_id, [(prepared, replaces)], run_id=run_id)[0]
 
 
 def refresh(session: Session, row: OutboxItem, prepared: Prepared, *, run_id: str) -> bool:
     """Bring a never-sent row up to date and make it pending; True when its payload changed."""
-    changed = row.payload_hash != content_hash(payload_text(prepared.payload))
+    text = payload_text(prepared.payload)
+    changed = row.payload_hash != content_hash(text)
     if changed:
-        _fill(row, prepared)
+        _fill(row, prepared, text)
     _link(session, row, prepared)
     row.status = OutboxStatus.PENDING
     row.exception_id = None

@@ -30,7 +30,7 @@ from bookbridge.journal.builder import build_journal
 from bookbridge.journal.model import Grouping, JournalEntry
 from bookbridge.journal.validation import Severity as IssueSeverity
 from bookbridge.store.book import Book
-from bookbridge.store.models import CodingResult, ExceptionCategory, ExceptionSeverity, ExpenseStatus
+from bookbridge.store.models import CodingResult, ExceptionCategory, ExceptionSeverity, ExpenseStatus, OutboxItem
 from bookbridge.sync import outbox
 from bookbridge.sync.mapping import Problem, VendorMaker, entry_document
 from bookbridge.sync.problems import ProblemGroup, report_group
@@ -184,8 +184,9 @@ def apply_plan(session: Session, plan: Plan, *, connection_id: int, connection: 
     """Write the outbox rows and raise the exceptions of ``plan`` (the caller's transaction)."""
     exception_by_cause = {cause: report_group(session, group, connection=connection)
                           for cause, group in plan.groups.items()}
-    inserted = refreshed = 0
+    refreshed = 0
     cleared_rows: list[str] = []
+    new_rows: list[tuple[outbox.Prepared, OutboxItem | None]] = []
     rows = outbox.active_rows(session, connection_id)
     for planned in plan.entries:
         if planned.problems:
@@ -198,12 +199,12 @@ def apply_plan(session: Session, plan: Plan, *, connection_id: int, connection: 
             continue
         row = rows.get(planned.entry.key)  # this session's copy of the row the plan was made against
         if planned.decision.plan is outbox.Plan.INSERT:
-            row = outbox.insert(session, connection_id, planned.prepared, run_id=run_id, replaces=row)
-            inserted += 1
+            new_rows.append((planned.prepared, row))
         else:
             assert row is not None, "a refresh plan always has a row"
             refreshed += int(outbox.refresh(session, row, planned.prepared, run_id=run_id))
-        cleared_rows.append(str(row.id))
+            cleared_rows.append(str(row.id))
+    inserted = len(outbox.insert_many(session, connection_id, new_rows, run_id=run_id)) if new_rows else 0
     superseded = outbox.supersede_unbuilt(session, connection_id, {p.entry.key for p in plan.entries})
     # Expenses (and rows) that now build cleanly no longer need the exceptions that held them back.
     clean = [str(i) for p in plan.entries if p.prepared is not None for i in p.expense_ids]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -33,6 +34,7 @@ from bookbridge.connectors.errors import (
     ServerError,
     TransportError,
 )
+from bookbridge.connectors.limiter import Limiter, RateLimits, RateWindow
 from bookbridge.connectors.protocol import Connector
 from bookbridge.core.keys import short_key
 from bookbridge.exceptions.queue import release_items
@@ -94,8 +96,12 @@ def _recoded(session: Session, rows: Sequence[OutboxItem]) -> set[int]:
     return stale
 
 
-def _claim(ctx: PushContext, row_ids: Sequence[int]) -> tuple[list[int], list, str | None]:
-    """Step 1: fence, re-check, mark in flight. Returns (row ids, documents, batch key)."""
+def _claim(ctx: PushContext, row_ids: Sequence[int], *, as_batch: bool = True) -> tuple[list[int], list, str | None]:
+    """Step 1: fence, re-check, mark in flight. Returns (row ids, documents, batch key).
+
+    Rows claimed together but sent one by one (``as_batch=False``) get no batch key: each is
+    settled on its own after a crash.
+    """
     with write_unit(ctx.book) as session:
         ctx.lock.confirm(session)
         rows = session.scalars(
@@ -109,7 +115,7 @@ def _claim(ctx: PushContext, row_ids: Sequence[int]) -> tuple[list[int], list, s
         rows = [r for r in rows if r.id not in stale]
         if not rows:
             return [], [], None
-        batch_key = short_key("batch", *(r.key for r in rows)) if len(rows) > 1 else None
+        batch_key = short_key("batch", *(r.key for r in rows)) if as_batch and len(rows) > 1 else None
         outbox.mark_in_flight(session, rows, batch_key=batch_key, run_id=ctx.run_id)
         return [r.id for r in rows], [document_from_json(r.document_json) for r in rows], batch_key
 
@@ -178,13 +184,29 @@ def record_answers(ctx: PushContext, session: Session, rows: Sequence[OutboxItem
     release_items(session, "outbox", posted_ids, actor="sync", note="posted")
 
 
-def _send_chunk(ctx: PushContext, row_ids: Sequence[int]) -> None:
+def _push_one(connector: Connector, doc) -> Answer:
+    try:
+        return connector.push(doc)
+    except ConnectorError as error:
+        return error
+
+
+def _send_chunk(ctx: PushContext, row_ids: Sequence[int], *, gate: Limiter | None = None) -> None:
+    """Claim, send and record one chunk: one batch request, or (with a gate) single creates, each
+    waiting for the gate so that batches keep their share of the rate limit."""
     if ctx.stopped:
         return
-    ids, docs, _batch = _claim(ctx, row_ids)
+    ids, docs, _batch = _claim(ctx, row_ids, as_batch=gate is None)
     if not ids:
         return
-    answers = _settle_duplicates(ctx, docs, send_documents(ctx.connector, docs))
+    if gate is None:
+        answers = send_documents(ctx.connector, docs)
+    else:
+        answers = []
+        for doc in docs:
+            with gate.slot():
+                answers.append(_push_one(ctx.connector, doc))
+    answers = _settle_duplicates(ctx, docs, answers)
     with write_unit(ctx.book) as session:
         rows = {r.id: r for r in session.scalars(sa.select(OutboxItem).where(OutboxItem.id.in_(ids)))}
         record_answers(ctx, session, [rows[i] for i in ids], answers)
@@ -192,22 +214,83 @@ def _send_chunk(ctx: PushContext, row_ids: Sequence[int]) -> None:
         ctx.progress(f"posted {ctx.counts.posted}, failed {ctx.counts.failed}")
 
 
+SINGLES_PER_CLAIM = 5  # single creates claimed (marked in flight) together: fewer book transactions
+BATCHES_IN_FLIGHT = 2  # batch workers; the single lane leaves them room in the vendor's short window
+
+
+def _singles_gate(connector: Connector) -> Limiter | None:
+    """A limiter that leaves every batch its request slot: single creates may use what the vendor's
+    ordinary windows allow minus what its batch windows reserve (QBO: 500/min - 40/min).
+
+    Windows whose name starts with ``batch`` are the vendor's batch windows (connector limiter
+    naming); without any, there is no separate single lane.
+    """
+    quota = connector.quota()
+    batch = [w for w in quota.windows if w.name.startswith("batch")]
+    plain = [w for w in quota.windows if not w.name.startswith("batch")]
+    if not batch or not plain:
+        return None
+    widest = max(plain, key=lambda w: w.seconds)
+    narrowest = min(plain, key=lambda w: w.seconds)
+    reserved = sum(w.limit * widest.seconds / w.seconds for w in batch)
+    share = int(widest.limit - reserved)
+    if share <= 0:
+        return None
+    windows = [RateWindow("singles", share, widest.seconds)]
+    if narrowest is not widest and narrowest.limit > BATCHES_IN_FLIGHT:
+        # Spaced evenly rather than in bursts: the server counts arrivals, and a burst of starts
+        # that fits our window can arrive bunched up and exceed its short window (QBO 10/s).
+        room = narrowest.limit - BATCHES_IN_FLIGHT
+        windows.append(RateWindow("singles-spacing", room * 3 // 4, narrowest.seconds * 3 / 4))
+    return Limiter(RateLimits(windows=tuple(windows)))
+
+
 def push_rows(ctx: PushContext, row_ids: Sequence[int]) -> None:
-    """Send the rows in batches of ``batch_size``, ``workers`` batches at a time."""
-    chunks = [list(row_ids[i:i + ctx.batch_size]) for i in range(0, len(row_ids), ctx.batch_size)]
-    if ctx.workers <= 1:
-        for chunk in chunks:
-            _send_chunk(ctx, chunk)
+    """Send the rows: in batches of ``batch_size`` one after another, or, with several workers, in two
+    lanes at once (batches, and single creates within what the batches leave of the rate limit),
+    which is how the vendor's limits allow the most documents per minute. A connection-wide
+    problem that stopped the push (credentials, throttling) is reported once at the end."""
+    if ctx.workers <= 1 or len(row_ids) <= ctx.batch_size:
+        for start in range(0, len(row_ids), ctx.batch_size):
+            _send_chunk(ctx, row_ids[start:start + ctx.batch_size])
     else:
-        with ThreadPoolExecutor(max_workers=ctx.workers, thread_name_prefix="sync-push") as pool:
-            for future in [pool.submit(_send_chunk, ctx, chunk) for chunk in chunks]:
-                future.result()  # re-raise a worker's unexpected error here
+        _push_in_lanes(ctx, row_ids)
     if ctx.stop_error is not None:
         with write_unit(ctx.book) as session:
             waiting = session.scalar(
                 sa.select(sa.func.count()).select_from(OutboxItem).where(
                     OutboxItem.connection_id == ctx.connection_id,
-                OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.RETRYABLE]))
+                    OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.RETRYABLE]))
             ) or 0
             ctx.exception_ids.add(report_connection(session, ctx.stop_error, connection=ctx.connection,
                                                     label=ctx.label, waiting=waiting))
+
+
+
+
+def _push_in_lanes(ctx: PushContext, row_ids: Sequence[int]) -> None:
+    queue = deque(row_ids)
+    guard = threading.Lock()
+    gate = _singles_gate(ctx.connector)
+    # Two batch workers keep the batch window full (a batch request takes longer than the window
+    # allows between two); every other worker sends single creates.
+    batch_workers = min(BATCHES_IN_FLIGHT, ctx.workers - 1) if gate is not None else ctx.workers
+    single_workers = ctx.workers - batch_workers
+
+    def take(count: int, *, from_end: bool) -> list[int]:
+        with guard:
+            return [queue.pop() if from_end else queue.popleft() for _ in range(min(count, len(queue)))]
+
+    def batches() -> None:
+        while not ctx.stopped and (chunk := take(ctx.batch_size, from_end=False)):
+            _send_chunk(ctx, chunk)
+
+    def singles() -> None:
+        while not ctx.stopped and (chunk := take(SINGLES_PER_CLAIM, from_end=True)):
+            _send_chunk(ctx, chunk, gate=gate)
+
+    with ThreadPoolExecutor(max_workers=batch_workers + single_workers, thread_name_prefix="sync-push") as pool:
+        futures = [pool.submit(batches) for _ in range(batch_workers)]
+        futures += [pool.submit(singles) for _ in range(single_workers)]
+        for future in futures:
+            future.result()  # re-raise a worker's unexpected error here

@@ -169,7 +169,8 @@ class ReferenceIndex:
         self.home_currency = home_currency
         self.multicurrency = multicurrency
         self.closed_books_date = closed_books_date
-        self._by_kind: dict[str, list[RemoteRecord]] = {}
+        self._by_kind: dict[str, dict[str, RemoteRecord]] = {}
+        self._lookups: dict[tuple[str, int], dict[str, list[RemoteRecord]]] = {}
         for record in records:
             self.add(record)
 
@@ -191,19 +192,27 @@ class ReferenceIndex:
                    closed_books_date=state.closed_books_date if state else None)
 
     def add(self, record: RemoteRecord) -> None:
-        bucket = self._by_kind.setdefault(record.kind, [])
-        bucket[:] = [r for r in bucket if r.remote_id != record.remote_id] + [record]
+        self._by_kind.setdefault(record.kind, {})[record.remote_id] = record
+        self._lookups.clear()  # rebuilt on the next lookup (adds are rare: a vendor created, a change)
 
     def records(self, kind: str) -> list[RemoteRecord]:
-        return list(self._by_kind.get(kind, ()))
+        return list(self._by_kind.get(kind, {}).values())
 
     def _first(self, kind: str, wanted: str, *keys) -> RemoteRecord | None:
-        candidates = self._by_kind.get(kind, ())
-        for key in keys:
-            # Active entries win over inactive namesakes; an inactive match is still returned so
-            # the caller can say "inactive" rather than "unknown".
-            matches = [r for r in candidates if key(r) and key(r) == wanted]
+        for n, key in enumerate(keys):
+            lookup = self._lookups.get((kind, n))
+            if lookup is None:
+                # One dict per kind and key, built once: a first sync looks up thousands of names.
+                lookup = {}
+                for record in self._by_kind.get(kind, {}).values():
+                    value = key(record)
+                    if value:
+                        lookup.setdefault(value, []).append(record)
+                self._lookups[(kind, n)] = lookup
+            matches = lookup.get(wanted)
             if matches:
+                # Active entries win over inactive namesakes; an inactive match is still returned so
+                # the caller can say "inactive" rather than "unknown".
                 return next((r for r in matches if r.active), matches[0])
         return None
 

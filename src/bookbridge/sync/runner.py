@@ -17,6 +17,7 @@ start (no connection, credentials refused, the accounting system unreachable).
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Callable, NoReturn
@@ -72,6 +73,7 @@ class SyncOptions:
         token_store: where the connection's tokens are (default: the OS keyring).
         on_payload: receives each payload a dry run would send (``kind``, ``doc_number``, ``key``, ``payload``).
         progress: receives short progress lines.
+        sync_log: also receives every HTTP exchange (secrets already removed), e.g. for a log view.
     """
 
     connection: str | None = None
@@ -80,6 +82,7 @@ class SyncOptions:
     token_store: TokenStore | None = None
     on_payload: Callable[[dict[str, Any]], None] | None = None
     progress: Callable[[str], None] | None = None
+    sync_log: Callable[[HttpExchange], None] | None = None
 
 
 @dataclass
@@ -103,11 +106,16 @@ class SyncReport:
         return 1 if self.counts.failed or self.status is not RunStatus.COMPLETED else 0
 
 
-def _exchange_counter(counts: RunCounts) -> Callable[[HttpExchange], None]:
+def _exchange_counter(counts: RunCounts, forward: Callable[[HttpExchange], None] | None) -> Callable[[HttpExchange], None]:
+    guard = threading.Lock()  # worker threads report exchanges concurrently
+
     def sink(exchange: HttpExchange) -> None:
-        counts.api_calls += 1
-        if exchange.status == 429:
-            counts.throttled += 1
+        with guard:
+            counts.api_calls += 1
+            if exchange.status == 429:
+                counts.throttled += 1
+        if forward is not None:
+            forward(exchange)
 
     return sink
 
@@ -129,7 +137,7 @@ def run_sync(book: Book, options: SyncOptions = SyncOptions()) -> SyncReport:
         ref = find_connection(session, options.connection)
     settings = SyncSettings.from_settings(ref.settings)
     counts = RunCounts()
-    connector = open_connector(book, ref, store=options.token_store, sync_log=_exchange_counter(counts))
+    connector = open_connector(book, ref, store=options.token_store, sync_log=_exchange_counter(counts, options.sync_log))
     try:
         if options.dry_run:
             return _dry_run(book, ref, settings, connector, counts, options)
@@ -216,6 +224,7 @@ def _live_run(book: Book, ref: ConnectionRef, settings: SyncSettings, connector:
         with write_unit(book) as session:
             lock.confirm(session)
             applied = apply_plan(session, plan, connection_id=ref.id, connection=ref.name, run_id=run_id)
+            lock.confirm(session)  # a large first sync writes for a while: beat before committing
         ctx.exception_ids.update(applied.exception_ids)
         counts.failed += len(plan.blocked)
         counts.skipped += plan.nothing_to_post + len(plan.held)
