@@ -53,6 +53,7 @@ def upload_receipts(ctx: PushContext) -> int:
                 attachment.status = AttachmentStatus.UPLOADING
                 attachment.attempts += 1
                 receipt = session.get(Receipt, attachment.receipt_id)
+                assert receipt is not None  # the foreign key guarantees it
                 work.append((attachment.id, RemoteDocument(DocumentKind(item.doc_kind), item.remote_id or ""),
                              _file_name(receipt), receipt.content or b"", receipt.mime_type or "application/octet-stream",
                              item.id, item.doc_number))
@@ -68,11 +69,12 @@ def upload_receipts(ctx: PushContext) -> int:
                     return uploaded
                 continue
             with write_unit(ctx.book) as session:
-                attachment = session.get(OutboxAttachment, attachment_id)
-                attachment.status = AttachmentStatus.UPLOADED
-                attachment.remote_id = result.remote_id
-                attachment.uploaded_at = clock.now()
-                attachment.last_error = None
+                done = session.get(OutboxAttachment, attachment_id)
+                assert done is not None
+                done.status = AttachmentStatus.UPLOADED
+                done.remote_id = result.remote_id
+                done.uploaded_at = clock.now()
+                done.last_error = None
             uploaded += 1
     return uploaded
 
@@ -81,6 +83,7 @@ def _failed(ctx: PushContext, attachment_id: int, error: ConnectorError, outbox_
     transient = isinstance(error, (TransportError, ServerError, RateLimited, AuthError))
     with write_unit(ctx.book) as session:
         attachment = session.get(OutboxAttachment, attachment_id)
+        assert attachment is not None
         attachment.last_error = error.user_message[:2000]
         if transient and attachment.attempts < MAX_ATTEMPTS:
             # The upload key makes a resend safe: it stays "uploading" until an answer arrives.

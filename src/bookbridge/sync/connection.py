@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -139,7 +139,7 @@ def open_connector(
 
 
 # Settings a person may change with `bookbridge sync BOOK --set KEY=VALUE` (and their parsers).
-SETTABLE = {
+SETTABLE: dict[str, Callable[[str], Any]] = {
     "grouping": lambda v: Grouping(v).value,
     "batch_size": int,
     "create_vendors": lambda v: v.strip().lower() in ("1", "true", "yes", "on"),

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -102,6 +103,12 @@ def holder_state(holder: Holder, *, now: datetime, stale_after: timedelta, host:
     if now - holder.heartbeat_at > stale_after:
         return "stale"
     return "alive"
+
+
+def _rowcount(result: object) -> int:
+    """Rows an UPDATE touched (SQLAlchemy types ``Session.execute`` as a plain ``Result``)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def _holder(row: SyncLock) -> Holder:
@@ -191,12 +198,12 @@ class BookLock:
         now = clock.now()
         with self.book.unit_of_work() as session:
             # Compare-and-swap on the old token: of two processes clearing the same dead lock, one wins.
-            taken = session.execute(
+            taken = _rowcount(session.execute(
                 sa.update(SyncLock)
                 .where(SyncLock.name == self.name, SyncLock.holder == previous.token)
                 .values(holder=self.token, purpose=self.purpose, pid=os.getpid(), host=this_host(),
                         process_start=process_start(os.getpid()), acquired_at=now, heartbeat_at=now)
-            ).rowcount
+            ))
             if taken == 1:
                 audit.record(
                     session, "sync.lock.cleared", entity_type="sync_lock", entity_id=self.name,
@@ -220,11 +227,11 @@ class BookLock:
                 log.exception("sync lock heartbeat failed; will try again")
 
     def _refresh(self, session: Session) -> bool:
-        updated = session.execute(
+        updated = _rowcount(session.execute(
             sa.update(SyncLock)
             .where(SyncLock.name == self.name, SyncLock.holder == self.token)
             .values(heartbeat_at=clock.now())
-        ).rowcount
+        ))
         return updated == 1
 
     def confirm(self, session: Session) -> None:

@@ -354,7 +354,7 @@ def rows_by_status(session: Session, connection_id: int) -> dict[str, int]:
     }
 
 
-def posted_remote_ids(session: Session, connection_id: int) -> dict[str, str]:
+def posted_remote_ids(session: Session, connection_id: int) -> dict[str, str | None]:
     """Remote id of every posted document by entry key (tests and reconciliation use it)."""
     return dict(session.execute(
         sa.select(OutboxItem.entry_key, OutboxItem.remote_id)

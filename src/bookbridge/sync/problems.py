@@ -18,7 +18,6 @@ from bookbridge.connectors.errors import (
     ClosedPeriod,
     ConnectorError,
     DocumentRejected,
-    DuplicateDocument,
     InactiveReference,
     RateLimited,
     UnknownReference,
@@ -95,13 +94,6 @@ def report_rejection(
         source=SOURCE,
         connection=connection,
     ).exception_id
-
-
-def report_duplicate(session: Session, error: DuplicateDocument, *, connection: str, label: str, outbox_id: int,
-                     doc_number: str | None, expenses: Iterable[int]) -> int:
-    """A document number taken by a document that is not ours: a person must look."""
-    return report_rejection(session, error, connection=connection, label=label, outbox_id=outbox_id,
-                            doc_number=doc_number, expenses=expenses)
 
 
 def report_connection(session: Session, error: ConnectorError, *, connection: str, label: str, waiting: int) -> int:

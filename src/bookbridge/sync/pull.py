@@ -87,7 +87,7 @@ def _posted_by_remote_id(session: Session, connection_id: int) -> dict[tuple[str
         sa.select(OutboxItem).where(OutboxItem.connection_id == connection_id, OutboxItem.status == OutboxStatus.POSTED,
                                     OutboxItem.remote_id.is_not(None))
     )
-    return {(row.doc_kind, row.remote_id): row for row in rows}
+    return {(row.doc_kind, row.remote_id or ""): row for row in rows}
 
 
 __all__ = ["ChangesPulled", "pull_changes", "pull_reference", "store_reference"]

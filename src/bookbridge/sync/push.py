@@ -43,7 +43,7 @@ from bookbridge.store.models import CodingResult, Expense, ExpenseStatus, Outbox
 from bookbridge.sync import outbox
 from bookbridge.sync.documents import document_from_json
 from bookbridge.sync.lock import BookLock
-from bookbridge.sync.problems import report_connection, report_duplicate, report_rejection
+from bookbridge.sync.problems import report_connection, report_rejection
 from bookbridge.sync.runs import RunCounts
 from bookbridge.sync.txn import write_unit
 
@@ -176,9 +176,8 @@ def record_answers(ctx: PushContext, session: Session, rows: Sequence[OutboxItem
         elif isinstance(answer, (TransportError, ServerError)):
             outbox.mark_retryable(row, answer)  # it may have arrived: the same key resolves it
         else:
-            report = report_duplicate if isinstance(answer, DuplicateDocument) else report_rejection
-            exception_id = report(session, answer, connection=ctx.connection, label=ctx.label, outbox_id=row.id,
-                                  doc_number=row.doc_number, expenses=expenses)
+            exception_id = report_rejection(session, answer, connection=ctx.connection, label=ctx.label,
+                                            outbox_id=row.id, doc_number=row.doc_number, expenses=expenses)
             outbox.mark_rejected(session, row, answer, exception_id)
             ctx.exception_ids.add(exception_id)
     release_items(session, "outbox", posted_ids, actor="sync", note="posted")

@@ -16,8 +16,8 @@ It may or may not be in the accounting system.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -50,7 +50,7 @@ class _Group:
     row_ids: tuple[int, ...]
     unknown: frozenset[int]
     docs: tuple
-    first_attempt: object
+    first_attempt: datetime
 
 
 def _groups(session, connection_id: int) -> list[_Group]:

@@ -297,7 +297,7 @@ def _dry_run(book: Book, ref: ConnectionRef, settings: SyncSettings, connector: 
                               grouping=settings.grouping, label=_label(ref), make_vendor=make_vendor)
         waiting = outbox.waiting(session, ref.id)
         planned_keys = {p.entry.key for p in plan.to_write}
-        payloads = [_payload_of(p.prepared) for p in plan.to_write]
+        payloads = [_payload_of(p.prepared) for p in plan.to_write if p.prepared is not None]
         payloads += [{"kind": r.doc_kind, "doc_number": r.doc_number, "key": r.key, "status": r.status.value,
                       "payload": jsonwire.loads(r.payload_json)} for r in waiting if r.entry_key not in planned_keys]
     for payload in payloads:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -152,7 +153,7 @@ def build_expenses(start: date, end: date, seed: int = 7) -> list[DemoExpense]:
     return sorted(items, key=lambda e: (e.day, e.category, e.amount))
 
 
-def _named(session: Session, model: type, name: str, key: str, cache: dict) -> int:
+def _named(session: Session, model: Any, name: str, key: str, cache: dict) -> int:
     if (model, key) in cache:
         return cache[(model, key)]
     found = session.scalars(sa.select(model.id).where(model.norm_key == key)).first()
