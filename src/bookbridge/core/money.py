@@ -27,6 +27,7 @@ _SPACES = re.compile(r"[\s\u00a0\u202f']")  # spaces, NBSP, narrow NBSP, Swiss a
 _PLAIN_INTEGER = re.compile(r"[+-]?[0-9]+")
 _PLAIN_DOT_DECIMAL = re.compile(r"[+-]?[0-9]+\.[0-9]+")
 _PLAIN_UNAMBIGUOUS = re.compile(r"[+-]?[0-9]+\.(?:[0-9]{1,2}|[0-9]{4,})")  # not 1.234 (grouping?)
+_PLAIN_PARTS = re.compile(r"([+-]?)([0-9]+)(?:\.([0-9]+))?")
 
 
 def parse_decimal(
@@ -99,6 +100,34 @@ def _is_plain(raw: str, decimal_sep: str | None) -> bool:
     if decimal_sep is None:
         return _PLAIN_UNAMBIGUOUS.fullmatch(raw) is not None
     return False
+
+
+def plain_minor_units(text: str, exponent: int, *, decimal_sep: str | None = None) -> int | None:
+    """Integer minor units straight from the digits of a plain amount, or None to say "not plain".
+
+    A bulk import's amounts are nearly all plain (``-12.50``, ``1200``); reading their digits
+    spares a Decimal, a scale and an exactness check per value. Whenever this returns a number
+    it is exactly ``parse_decimal(text, decimal_sep=decimal_sep)`` in minor units of a currency
+    with ``exponent`` decimals (property-tested); None means "use parse_decimal", which also
+    covers text with more decimals than the currency has (the caller reports that), grouping,
+    symbols and every other form, and the ambiguous ``1.234`` when no separator is declared.
+    """
+    match = _PLAIN_PARTS.fullmatch(text)
+    if match is None:
+        return None
+    sign, whole, fraction = match.groups()
+    if fraction is None:
+        digits = whole + "0" * exponent
+    else:
+        # The same cases _is_plain lets through as Decimal(text); trailing zeros add no precision.
+        if not (decimal_sep == "." or (decimal_sep is None and len(fraction) != 3)):
+            return None
+        fraction = fraction.rstrip("0")
+        if len(fraction) > exponent:
+            return None
+        digits = whole + fraction + "0" * (exponent - len(fraction))
+    value = int(digits)
+    return -value if sign == "-" else value
 
 
 def _separators(s: str, decimal_sep: str | None, thousands_sep: str | None) -> tuple[str, str]:

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Mapping
 
-from bookbridge.core.currency import CURRENCIES
+from bookbridge.core.currency import CURRENCIES, Currency
 from bookbridge.core.errors import MoneyError
-from bookbridge.core.money import parse_decimal
+from bookbridge.core.money import parse_decimal, plain_minor_units
 from bookbridge.ingest.model import ExpenseDraft, Issue, RawRecord, error, warning
 from bookbridge.ingest.normalise import field_name, name_key
 from bookbridge.ingest.profiles import NUMERIC_FIELDS, Binding, Profile
@@ -27,7 +27,8 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\
 _CURRENCY_SYMBOLS = str.maketrans("", "", "$€£¥")
 _TRUE = frozenset({"yes", "y", "true", "t", "1", "x", "reimbursable"})
 _FALSE = frozenset({"no", "n", "false", "f", "0", "", "non-reimbursable", "not reimbursable"})
-_LIMITS = {"vendor": 300, "category": 200, "card": 60, "reference": 200, "report_id": 120, "employee": 200}
+# Column widths in the book: longer text is cut to fit.
+_VENDOR_LIMIT, _CATEGORY_LIMIT, _EMPLOYEE_LIMIT, _CARD_LIMIT, _REFERENCE_LIMIT, _REPORT_ID_LIMIT = 300, 200, 200, 60, 200, 120
 _CACHE_LIMIT = 50_000
 
 
@@ -80,6 +81,7 @@ class _Plan:
                     name = f"{name}_2"
                 taken.add(name)
                 self.extras.append((key, name))
+        self.any_fields = bool(self.fields or self.extras)
 
     def canonical(self, values: Mapping[str, str]) -> dict[str, str]:
         """Canonical field -> the first non-empty value among its bound columns."""
@@ -116,6 +118,8 @@ class RowConverter:
         self._type_payment = {k: PaymentMethod(v) for k, v in profile.type_payment_methods.items()}
         self._default_payment = PaymentMethod(profile.default_payment_method)
         self._has_reimbursable = "reimbursable" in profile.columns
+        self._decimal_sep = profile.decimal_sep
+        self._currencies: dict[str | None, tuple[str, Currency | None]] = {}
         self._plans: dict[int, _Plan] = {}
 
     def _number(self, text: str) -> Decimal:
@@ -140,13 +144,12 @@ class RowConverter:
             issues.append(error("bad_date", f"{date_text!r} is not a date in the format "
                                 f"{' or '.join(self.profile.date_formats)}.", "date", line))
 
-        code = get("currency", self.default_currency).strip().upper()
-        currency = CURRENCIES.get(code)
+        code, currency = self._currency(get("currency"))
         if currency is None:
             issues.append(error("unknown_currency", f"{code!r} is not an ISO 4217 currency code.", "currency", line))
         exponent = currency.exponent if currency else 2
 
-        fields = self._custom_fields(record.values, plan, issues, line)
+        fields = self._custom_fields(record.values, plan, issues, line) if plan.any_fields else {}
         expense_type = get("expense_type", "")
         if expense_type:
             expense_type = name_key(expense_type).replace(" ", "_").replace("-", "_")
@@ -155,33 +158,51 @@ class RowConverter:
                 issues.append(warning("unknown_type", f"{expense_type!r} is not a known record type "
                                       f"({', '.join(sorted(self.profile.type_categories))}).", "expense_type", line))
 
-        amount = self._amount(row, expense_type, fields, issues, line, exponent)
+        # Plain amounts (nearly all of a bulk export) go straight from digits to minor units.
+        text = get("amount")
         amount_minor = None
-        if amount is not None and currency is not None:
-            amount_minor = _to_minor(amount, exponent)
-            if amount_minor is None:
-                issues.append(error("amount_precision", f"{amount} has more decimals than {code} allows "
-                                    f"({exponent}).", "amount", line))
+        if text and currency is not None:
+            amount_minor = plain_minor_units(text, exponent, decimal_sep=self._decimal_sep)
+        if amount_minor is not None:
+            if self._negate:
+                amount_minor = -amount_minor
+        else:
+            amount = self._amount(row, expense_type, fields, issues, line, exponent)
+            if amount is not None and currency is not None:
+                amount_minor = _to_minor(amount, exponent)
+                if amount_minor is None:
+                    issues.append(error("amount_precision", f"{amount} has more decimals than {code} allows "
+                                        f"({exponent}).", "amount", line))
         payment = self._payment(row, expense_type, issues, line)
-        tax_minor = self._minor(get("tax", ""), code, exponent, "tax", issues, line) if currency else None
-        original_minor, original_code = self._original(row, issues, line)
+        tax_text = get("tax")
+        tax_minor = self._minor(tax_text, code, exponent, "tax", issues, line) if tax_text and currency else None
+        original_minor, original_code = self._original(row, issues, line) if "original_amount" in row else (None, None)
         source_id = get("source_id", "")
         if len(source_id) > 200:
             issues.append(error("source_id_too_long", "The source id is longer than 200 characters.", "source_id", line))
 
-        if txn_date is None or amount_minor is None or any(i.is_error for i in issues):
+        if txn_date is None or amount_minor is None or (issues and any(i.is_error for i in issues)):
             return None, issues
         category = get("category") or (self.profile.type_categories.get(expense_type) if expense_type else None)
+        vendor, employee, card = get("vendor"), get("employee"), get("card")
+        reference, report_id = get("reference"), get("report_id")
         draft = ExpenseDraft(
-            line=line, txn_date=txn_date, amount_minor=amount_minor, currency=code,
-            payment_method=payment or self._default_payment, source_id=source_id or None,
-            vendor=_cut(get("vendor"), "vendor"), category=_cut(category, "category"),
-            employee=_cut(get("employee"), "employee"), memo=get("memo"), card=_cut(get("card"), "card"),
-            reference=_cut(get("reference"), "reference"), report_id=_cut(get("report_id"), "report_id"),
-            receipt=get("receipt"), tax_minor=tax_minor, original_minor=original_minor,
-            original_currency=original_code, fields=tuple(sorted(fields.items())),
+            line, txn_date, amount_minor, code, payment or self._default_payment, source_id or None,
+            vendor[:_VENDOR_LIMIT] if vendor else None, category[:_CATEGORY_LIMIT] if category else None,
+            employee[:_EMPLOYEE_LIMIT] if employee else None, get("memo"), card[:_CARD_LIMIT] if card else None,
+            reference[:_REFERENCE_LIMIT] if reference else None, report_id[:_REPORT_ID_LIMIT] if report_id else None,
+            get("receipt"), tax_minor, original_minor, original_code,
+            tuple(sorted(fields.items())) if fields else (),
         )
         return draft, issues
+
+    def _currency(self, text: str | None) -> tuple[str, Currency | None]:
+        """The code and currency for a cell (the default when empty), looked up once per spelling."""
+        found = self._currencies.get(text)
+        if found is None:
+            code = (text if text is not None else self.default_currency).strip().upper()
+            found = self._currencies[text] = (code, CURRENCIES.get(code))
+        return found
 
     def _amount(self, row: dict[str, str], expense_type: str, fields: dict[str, str], issues: list[Issue],
                 line: int, exponent: int) -> Decimal | None:
@@ -227,6 +248,9 @@ class RowConverter:
     def _minor(self, text: str, code: str, exponent: int, name: str, issues: list[Issue], line: int) -> int | None:
         if not text:
             return None
+        minor = plain_minor_units(text, exponent, decimal_sep=self._decimal_sep)
+        if minor is not None:
+            return minor
         try:
             value = self._number(text)
         except MoneyError:
@@ -272,6 +296,3 @@ class RowConverter:
                 fields[name] = value
         return fields
 
-
-def _cut(text: str | None, name: str) -> str | None:
-    return text[: _LIMITS[name]] if text else None

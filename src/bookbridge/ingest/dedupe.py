@@ -33,6 +33,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from json.encoder import encode_basestring as _quote  # the string escaper of that encoder (C)
 from typing import Any, MutableMapping
 
 from bookbridge.core.keys import sha256_hex
@@ -87,9 +88,44 @@ def content_of(draft: ExpenseDraft) -> dict[str, Any]:
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def content_text(draft: ExpenseDraft) -> str:
+    """Exactly ``canonical_json(content_of(draft))``, written directly (property-tested).
+
+    The import hashes every row, and building the dict and running the encoder was a fifth of
+    its Python time. Keys are emitted in sorted order; strings go through the encoder's own
+    escaping function, so the text (and therefore every key) is the documented canonical JSON.
+    """
+    parts = ['{"amount":"', str(draft.amount_minor), '"']
+    add = parts.append
+    if draft.card:
+        add(',"card":' + _quote(draft.card))
+    if draft.category:
+        add(',"category":' + _quote(_name_key(draft.category)))
+    add(',"currency":' + _quote(draft.currency) + ',"date":"' + draft.txn_date.isoformat() + '"')
+    if draft.employee:
+        add(',"employee":' + _quote(_name_key(draft.employee)))
+    if draft.fields:
+        add(',"fields":{' + ",".join(_quote(k) + ":" + _quote(v) for k, v in sorted(dict(draft.fields).items())) + "}")
+    if draft.memo:
+        add(',"memo":' + _quote(" ".join(draft.memo.split())))
+    if draft.original_minor is not None:
+        add(',"original":' + _quote(f"{draft.original_minor} {draft.original_currency}"))
+    add(',"payment":' + _quote(draft.payment_method.value))
+    if draft.reference:
+        add(',"reference":' + _quote(draft.reference))
+    if draft.report_id:
+        add(',"report_id":' + _quote(draft.report_id))
+    if draft.tax_minor is not None:
+        add(',"tax":"' + str(draft.tax_minor) + '"')
+    if draft.vendor:
+        add(',"vendor":' + _quote(vendor_key(draft.vendor)))
+    add("}")
+    return "".join(parts)
+
+
 def content_hash(draft: ExpenseDraft) -> str:
     """SHA-256 (hex) of the canonical JSON of :func:`content_of`."""
-    return hashlib.sha256(_CANONICAL.encode(content_of(draft)).encode("utf-8")).hexdigest()
+    return hashlib.sha256(content_text(draft).encode("utf-8")).hexdigest()
 
 
 def id_key(source: str, source_id: str) -> str:
