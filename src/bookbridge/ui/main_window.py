@@ -40,6 +40,8 @@ from bookbridge.ui.pages.exceptions import ExceptionsPage
 from bookbridge.ui.pages.expenses import ExpensesPage
 from bookbridge.ui.pages.import_page import ImportPage
 from bookbridge.ui.pages.inbox import InboxPage
+from bookbridge.ui.pages.reconcile import ReconcilePage
+from bookbridge.ui.pages.reports import ReportsPage
 from bookbridge.ui.pages.settings_page import SettingsPage
 from bookbridge.ui.pages.sync import SyncPage
 from bookbridge.ui.sandboxes import host_of
@@ -75,7 +77,7 @@ def warm_connections(book: Book):
 def _page_factories() -> dict[str, Callable[[AppContext], Page]]:
     """Built pages by key; every other key gets its honest empty state."""
     return {cls.key: cls for cls in (DashboardPage, InboxPage, ExpensesPage, ImportPage, ApprovalsPage, SyncPage,
-                                     ExceptionsPage, ConnectionsPage, SettingsPage)}
+                                     ReconcilePage, ExceptionsPage, ReportsPage, ConnectionsPage, SettingsPage)}
 
 
 class MainWindow(QMainWindow):

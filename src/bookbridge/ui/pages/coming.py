@@ -18,16 +18,6 @@ COMING: dict[str, tuple[str, str]] = {
         "The rules editor arrives with the next part of the desktop app",
         "Rules and their previews already work from the command line: bookbridge rules --help.",
     ),
-    "reconcile": (
-        "The Reconcile page arrives with the next part of the desktop app",
-        "Statement lines beside expenses with suggested matches and the month-end checklist will be "
-        "here. Meanwhile: bookbridge statements, match and reconcile --help.",
-    ),
-    "reports": (
-        "Reports arrive with the next part of the desktop app",
-        "The month-end reconciliation pack (PDF and CSV) will be generated and opened from here. "
-        "Meanwhile: bookbridge pack --help.",
-    ),
 }
 
 
