@@ -265,6 +265,31 @@ def release_items(
     return resolutions
 
 
+def release_from(
+    session: Session, exception_id: int, kind: str, refs: Iterable[str], *, actor: str = "system", note: str
+) -> Resolution | None:
+    """Release some items of one exception (they are no longer held for this cause); resolve it when
+    nothing is left held. Returns the resolution, or ``None`` while items remain held."""
+    record = _load(session, exception_id)
+    wanted = {str(ref) for ref in refs}
+    now = clock.now()
+    for item in record.items:
+        if item.kind == kind and item.ref in wanted and item.released_at is None:
+            item.released_at = now
+    if record.status is ExceptionStatus.OPEN and all(item.released_at is not None for item in record.items):
+        return Resolution(exception_id, _close(record, actor=actor, note=note, action="resolved"))
+    return None
+
+
+def open_by_source(session: Session, source: str) -> list[ExceptionRecord]:
+    """Open exceptions a part of Bookbridge reported (e.g. ``"approval"``), oldest first."""
+    return list(session.scalars(
+        sa.select(ExceptionRecord)
+        .where(ExceptionRecord.source == source, ExceptionRecord.status == ExceptionStatus.OPEN)
+        .order_by(ExceptionRecord.id)
+    ))
+
+
 def assign(book: Book, exception_id: int, owner: str, *, actor: str, note: str | None = None) -> str | None:
     """Give an exception an owner; returns the previous owner."""
     actor = _require_actor(actor)

@@ -54,6 +54,7 @@ from bookbridge.sync.reference import (
 )
 from bookbridge.sync.runs import RunCounts, abandon_stale_runs, finish_run, start_run
 from bookbridge.sync.txn import write_unit
+from bookbridge.sync.upstream import read_upstream, report_upstream
 
 log = logging.getLogger(__name__)
 
@@ -221,13 +222,16 @@ def _live_run(book: Book, ref: ConnectionRef, settings: SyncSettings, connector:
         with book.read() as session:
             plan = plan_documents(book, session, connection_id=ref.id, connector=connector, index=index,
                                   grouping=settings.grouping, label=label, make_vendor=make_vendor)
+        upstream = read_upstream(book)
         with write_unit(book) as session:
             lock.confirm(session)
             applied = apply_plan(session, plan, connection_id=ref.id, connection=ref.name, run_id=run_id)
+            ctx.exception_ids.update(report_upstream(session, upstream))
             lock.confirm(session)  # a large first sync writes for a while: beat before committing
         ctx.exception_ids.update(applied.exception_ids)
         counts.failed += len(plan.blocked)
-        counts.skipped += plan.nothing_to_post + len(plan.held)
+        # Held before the sync (coding problems, pending approvals): not sent on purpose, and queued.
+        counts.skipped += plan.nothing_to_post + len(plan.held) + upstream.held
         # 4. push, then receipts
         with book.read() as session:
             row_ids = [r.id for r in outbox.sendable(session, ref.id)]
@@ -303,10 +307,11 @@ def _dry_run(book: Book, ref: ConnectionRef, settings: SyncSettings, connector: 
     for payload in payloads:
         if options.on_payload:
             options.on_payload(payload)
+    upstream = read_upstream(book)
     counts.would_post = len(payloads)
     counts.failed = len(plan.blocked)
-    counts.exceptions = len(plan.groups)
-    counts.skipped = plan.nothing_to_post + len(plan.held)
+    counts.exceptions = len(plan.groups) + len(upstream.groups)
+    counts.skipped = plan.nothing_to_post + len(plan.held) + upstream.held
     report.quota = _quota(connector)
     report.notes.append("dry run: nothing was sent and the outbox was not changed")
     finish_run(book, run_id, counts, status=RunStatus.COMPLETED, quota=report.quota, message=report.notes[0])
