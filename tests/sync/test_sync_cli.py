@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from sync_book import approved_expenses
+from sync_book import approved_expenses, connect
 
 REAL_KEYRING = os.environ.get("BOOKBRIDGE_TEST_KEYRING") == "1"
 needs_keyring = pytest.mark.skipif(
@@ -17,11 +17,12 @@ needs_keyring = pytest.mark.skipif(
 )
 
 
-def _connect(run_cli, book_path, sandbox) -> None:
+def _connect(run_cli, book, book_path, sandbox) -> None:
+    from bookbridge.sync.connection import update_settings
+
     done = run_cli("connect", book_path, "--provider", "qbo", "--base-url", sandbox.base_url, "--json")
     assert done.returncode == 0, done.stderr
-    settings = run_cli("sync", book_path, "--set", "time_scale=100", "--json")
-    assert settings.returncode == 0, settings.stderr
+    update_settings(book, None, {"time_scale": "100"}, actor="test")  # `sync --set` is tested below
 
 
 def test_sync_without_a_connection_exits_2(book, book_path, run_cli) -> None:
@@ -40,7 +41,7 @@ def test_sync_of_a_missing_book_exits_2(tmp_path, run_cli) -> None:
 def test_sync_json_has_exactly_the_documented_keys(book, book_path, run_cli, sandbox) -> None:
     """`sync --json` prints exactly posted/skipped/failed/exceptions/would_post/run_id and exits 0."""
     approved_expenses(book, [dict(day=date(2026, 3, 2), category="Tolls", amount="7.25")])
-    _connect(run_cli, book_path, sandbox)
+    _connect(run_cli, book, book_path, sandbox)
     result = run_cli("sync", book_path, "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
@@ -54,7 +55,7 @@ def test_dry_run_prints_payloads_on_stderr_and_sends_nothing(book, book_path, ru
     """`sync --dry-run --json`: the summary on stdout, one payload per line on stderr, nothing posted."""
     approved_expenses(book, [dict(day=date(2026, 3, 2), category="Tolls", amount="7.25"),
                              dict(day=date(2026, 3, 2), category="Meals", amount="18.10")])
-    _connect(run_cli, book_path, sandbox)
+    _connect(run_cli, book, book_path, sandbox)
     result = run_cli("sync", book_path, "--dry-run", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["would_post"] == 2
@@ -67,8 +68,18 @@ def test_dry_run_prints_payloads_on_stderr_and_sends_nothing(book, book_path, ru
 def test_failed_items_exit_1(book, book_path, run_cli, sandbox) -> None:
     """A run that queues an item in the exception queue exits 1; the queue lists it."""
     approved_expenses(book, [dict(day=date(2026, 3, 2), category="Ghost", amount="1.00")])
-    _connect(run_cli, book_path, sandbox)
+    _connect(run_cli, book, book_path, sandbox)
     result = run_cli("sync", book_path, "--json")
     assert result.returncode == 1 and json.loads(result.stdout)["failed"] == 1
     queue = json.loads(run_cli("exceptions", book_path, "--open", "--json").stdout)
     assert queue["exceptions"][0]["category"] == "mapping"
+
+
+def test_set_changes_the_connection_settings(book, book_path, run_cli, sandbox) -> None:
+    """`sync --set KEY=VALUE` stores a validated setting; an unknown key is refused with exit 2."""
+    connect(book, sandbox)  # the connection row only: --set needs no tokens
+    changed = run_cli("sync", book_path, "--set", "create_vendors=yes", "--set", "batch_size=10", "--json")
+    refused = run_cli("sync", book_path, "--set", "colour=blue")
+    assert changed.returncode == 0 and json.loads(changed.stdout)["settings"] == {"batch_size": 10,
+                                                                                  "create_vendors": True}
+    assert refused.returncode == 2 and "not a sync setting" in refused.stderr
