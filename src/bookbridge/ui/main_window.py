@@ -40,8 +40,10 @@ from bookbridge.ui.pages.exceptions import ExceptionsPage
 from bookbridge.ui.pages.expenses import ExpensesPage
 from bookbridge.ui.pages.import_page import ImportPage
 from bookbridge.ui.pages.inbox import InboxPage
+from bookbridge.ui.pages.mappings import MappingsPage
 from bookbridge.ui.pages.reconcile import ReconcilePage
 from bookbridge.ui.pages.reports import ReportsPage
+from bookbridge.ui.pages.rules import RulesPage
 from bookbridge.ui.pages.settings_page import SettingsPage
 from bookbridge.ui.pages.sync import SyncPage
 from bookbridge.ui.sandboxes import host_of
@@ -76,7 +78,8 @@ def warm_connections(book: Book):
 
 def _page_factories() -> dict[str, Callable[[AppContext], Page]]:
     """Built pages by key; every other key gets its honest empty state."""
-    return {cls.key: cls for cls in (DashboardPage, InboxPage, ExpensesPage, ImportPage, ApprovalsPage, SyncPage,
+    return {cls.key: cls for cls in (DashboardPage, InboxPage, ExpensesPage, ImportPage, MappingsPage, RulesPage,
+                                     ApprovalsPage, SyncPage,
                                      ReconcilePage, ExceptionsPage, ReportsPage, ConnectionsPage, SettingsPage)}
 
 

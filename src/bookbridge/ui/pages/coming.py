@@ -9,15 +9,6 @@ from bookbridge.ui.widgets.empty_state import EmptyState
 
 # key -> (headline, what to do meanwhile). Each disappears when its page is built.
 COMING: dict[str, tuple[str, str]] = {
-    "mappings": (
-        "The mapping editor arrives with the next part of the desktop app",
-        "Mapping templates, their versions, diffs, publishing and rollback already work from the "
-        "command line: bookbridge mapping --help.",
-    ),
-    "rules": (
-        "The rules editor arrives with the next part of the desktop app",
-        "Rules and their previews already work from the command line: bookbridge rules --help.",
-    ),
 }
 
 
