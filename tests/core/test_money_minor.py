@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bookbridge.core.errors import MoneyError
-from bookbridge.core.money import parse_decimal, plain_minor_units
+from bookbridge.core.money import Money, minor_units_text, parse_decimal, plain_minor_units
 
 # Up to 20 digits in all: within Decimal's 28-digit context, so the general path is exact too.
 texts = st.one_of(
@@ -50,3 +50,10 @@ def test_plain_two_decimal_amounts_take_the_shortcut(value: Decimal, decimal_sep
 def test_ambiguous_or_too_precise_text_is_left_to_the_general_path(text: str, decimal_sep: str | None) -> None:
     """Grouping, a declared decimal comma, or more decimals than the currency: no shortcut."""
     assert plain_minor_units(text, 2, decimal_sep=decimal_sep) is None
+
+
+@given(st.integers(-(10**15), 10**15), st.sampled_from(["USD", "JPY", "KWD", "CLF"]))
+def test_minor_units_text_prints_like_money(minor: int, code: str) -> None:
+    """Text from minor units equals Money's own formatting of the same amount."""
+    money = Money.from_minor(minor, code)
+    assert f"{minor_units_text(minor, money.exponent)} {code}" == money.format()

@@ -130,6 +130,15 @@ def plain_minor_units(text: str, exponent: int, *, decimal_sep: str | None = Non
     return -value if sign == "-" else value
 
 
+def minor_units_text(minor: int, exponent: int) -> str:
+    """Integer minor units as plain decimal text, exactly as :meth:`Money.format` prints the
+    amount (``-1234.50``), without building a Decimal (messages about many rows need this)."""
+    if exponent == 0:
+        return str(minor)
+    digits = str(abs(minor)).rjust(exponent + 1, "0")
+    return f"{'-' if minor < 0 else ''}{digits[:-exponent]}.{digits[-exponent:]}"
+
+
 def _separators(s: str, decimal_sep: str | None, thousands_sep: str | None) -> tuple[str, str]:
     """Decide which of '.' and ',' is the decimal and which the thousands separator."""
     if decimal_sep:

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bookbridge.core import clock
 from bookbridge.core.errors import BookError, ImportFileError, UsageError
-from bookbridge.ingest.pipeline import ImportCancelled, ImportRun
+from bookbridge.ingest.pipeline import ImportCancelled, ImportRun, paused_gc
 from bookbridge.ingest.profiles import Profile, get_profile, saved_profiles
 from bookbridge.ingest.readers import Source, open_source
 from bookbridge.ingest.results import ImportOptions, ImportResult, RowOutcome
@@ -150,10 +150,11 @@ def _import(book: Book, options: ImportOptions, prepared: _Prepared, path: Path,
             batch_id = int(inserted[0])
             rows_savepoint = session.begin_nested()
             conn = session.connection()  # asking again is what emits the SAVEPOINT
-            run = ImportRun(conn, prepared.source, options, source_name=prepared.source_name,
-                            home_currency=prepared.home_currency, settings=prepared.settings, today=clock.today(),
-                            now=started, batch_id=batch_id, write=True, collect_rows=False)
-            run.execute(progress, cancel)
+            with paused_gc():
+                run = ImportRun(conn, prepared.source, options, source_name=prepared.source_name,
+                                home_currency=prepared.home_currency, settings=prepared.settings,
+                                today=clock.today(), now=started, batch_id=batch_id, write=True, collect_rows=False)
+                run.execute(progress, cancel)
             strict_rejected = options.strict and bool(run.errors)
             if strict_rejected:
                 rows_savepoint.rollback()
@@ -210,10 +211,11 @@ def preview_file(book: Book, options: ImportOptions, *, rows: bool = True,
     with book.read() as session:
         conn = session.connection()
         try:
-            run = ImportRun(conn, prepared.source, options, source_name=prepared.source_name,
-                            home_currency=prepared.home_currency, settings=prepared.settings, today=clock.today(),
-                            now=clock.now(), batch_id=None, write=False, collect_rows=rows)
-            run.execute(progress, cancel)
+            with paused_gc():
+                run = ImportRun(conn, prepared.source, options, source_name=prepared.source_name,
+                                home_currency=prepared.home_currency, settings=prepared.settings,
+                                today=clock.today(), now=clock.now(), batch_id=None, write=False, collect_rows=rows)
+                run.execute(progress, cancel)
         finally:
             session.rollback()
     return _result(run, prepared, batch_id=None, dry_run=True, strict_rejected=options.strict and bool(run.errors),

@@ -30,7 +30,7 @@ from typing import Mapping
 import sqlalchemy as sa
 
 from bookbridge.core.errors import BookbridgeError
-from bookbridge.core.money import Money
+from bookbridge.core.money import Money, minor_units_text
 from bookbridge.ingest.model import ExpenseDraft, Issue, warning
 from bookbridge.store.models import Setting
 
@@ -109,15 +109,19 @@ class DraftValidator:
     def __init__(self, settings: ImportSettings, today: date) -> None:
         self.settings = settings
         self.latest_ok = today + timedelta(days=settings.future_grace_days)
-        self._limits: dict[str, tuple[int, int]] = {}
+        # currency -> (exponent, large limit, receipt limit, large text, receipt text), once each.
+        self._limits: dict[str, tuple[int, int, int, str, str]] = {}
 
-    def _limits_for(self, currency: str) -> tuple[int, int]:
+    def _limits_for(self, currency: str) -> tuple[int, int, int, str, str]:
         limits = self._limits.get(currency)
         if limits is None:
             exponent = Money.zero(currency).exponent
+            large, receipt = self.settings.large_threshold(currency), self.settings.receipt_threshold(currency)
             limits = self._limits[currency] = (
-                int(self.settings.large_threshold(currency).scaleb(exponent).to_integral_value(ROUND_HALF_UP)),
-                int(self.settings.receipt_threshold(currency).scaleb(exponent).to_integral_value(ROUND_HALF_UP)),
+                exponent,
+                int(large.scaleb(exponent).to_integral_value(ROUND_HALF_UP)),
+                int(receipt.scaleb(exponent).to_integral_value(ROUND_HALF_UP)),
+                f"{large} {currency}", f"{receipt} {currency}",
             )
         return limits
 
@@ -125,10 +129,11 @@ class DraftValidator:
         """Warnings for a converted row (see the module docstring for the thresholds)."""
         issues: list[Issue] = []
         line, minor, currency = draft.line, draft.amount_minor, draft.currency
-        large, receipt = self._limits_for(currency)
+        exponent, large, receipt, large_text, receipt_text = self._limits_for(currency)
         if not draft.category:
             issues.append(warning("missing_category", "No category: the row needs coding by hand.", "category", line))
-        purchase = not draft.fields or draft.field("expense_type") not in _NOT_PURCHASES
+        expense_type = draft.field("expense_type") if draft.fields else None
+        purchase = expense_type not in _NOT_PURCHASES
         if not draft.vendor and purchase:
             issues.append(warning("missing_vendor", "No vendor name.", "vendor", line))
         if minor == 0:
@@ -136,12 +141,12 @@ class DraftValidator:
         if draft.txn_date > self.latest_ok:
             issues.append(warning("future_date", f"{draft.txn_date.isoformat()} is in the future.", "date", line))
         if abs(minor) > large:
-            issues.append(warning("large_amount", f"{draft.amount} is over the review threshold of "
-                                  f"{self.settings.large_threshold(currency)} {currency}.", "amount", line))
+            issues.append(warning("large_amount", f"{minor_units_text(minor, exponent)} {currency} is over the "
+                                  f"review threshold of {large_text}.", "amount", line))
         if minor > receipt and not has_receipt and purchase:
-            issues.append(warning("receipt_missing", f"No receipt for {draft.amount} (receipts are expected over "
-                                  f"{self.settings.receipt_threshold(currency)} {currency}).", "receipt", line))
-        if draft.fields:
+            issues.append(warning("receipt_missing", f"No receipt for {minor_units_text(minor, exponent)} {currency} "
+                                  f"(receipts are expected over {receipt_text}).", "receipt", line))
+        if expense_type == "mileage":
             issues.extend(_mileage_check(draft))
         return issues
 
