@@ -25,7 +25,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bookbridge.core import clock
@@ -223,6 +223,10 @@ class BookLock:
                     if not self._refresh(session):
                         self._lost.set()
                         return
+            except OperationalError as busy:
+                # The book was busy longer than the busy timeout (a long write of this very run):
+                # this beat is skipped, the next one follows; confirm() fences every send anyway.
+                log.warning("sync lock heartbeat skipped, the book was busy: %s", busy.orig)
             except Exception:  # noqa: BLE001 - a missed beat is logged; confirm() decides whether the lock is lost
                 log.exception("sync lock heartbeat failed; will try again")
 
