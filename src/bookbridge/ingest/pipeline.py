@@ -127,6 +127,9 @@ class ImportRun:
         self.now_text = timestamp_text(now)
         ids = next_ids(conn)
         self.writer = BatchWriter(conn, write=write)
+        # The writer's buffers, appended to directly in the row loop (flushing empties them in place).
+        self._expense_rows, self._field_rows = self.writer.rows["expenses"], self.writer.rows["expense_fields"]
+        self._decision_rows, self._issue_rows = self.writer.rows["dedupe_decisions"], self.writer.rows["import_issues"]
         self.vendors = VendorDirectory(conn, ids["vendors"], self.now_text)
         self.categories = NameDirectory(conn, Category, ids["categories"])
         self.employees = NameDirectory(conn, Employee, ids["employees"])
@@ -194,67 +197,77 @@ class ImportRun:
     def _land(self, draft: ExpenseDraft, issues: list[Issue]) -> None:
         """Decide a valid row; receipts and warnings are only worked out for rows that land
         (they produce warnings, never errors, and a duplicate's would be thrown away)."""
-        digest = content_hash(draft)
-        decision = self.deduper.decide(draft, digest)
-        line = draft.line
+        decision = self.deduper.decide(draft, content_hash(draft))
         if decision.outcome is Outcome.DUPLICATE:
-            matched = decision.matched
-            assert matched is not None
-            self.duplicates += 1
-            self.look_alikes.matched(matched.expense_id)
-            detail = None if matched.line is None else f'{{"same_file_line":{matched.line}}}'
-            self.writer.add("dedupe_decisions", (self.batch_id, line, decision.key, "duplicate", decision.rule,
-                                                 None, matched.expense_id, detail, self.now_text))
-            self._outcome(draft, decision, "duplicate", ())
+            self._duplicate(draft, decision)
             return
         match = self.finder.find(draft)
-        issues.extend(match.issues)
-        issues.extend(self.validator.check(draft, has_receipt=match.found))
+        if match.issues:
+            issues.extend(match.issues)
+        found = self.validator.check(draft, has_receipt=match.found)
+        if found:
+            issues.extend(found)
         expense_id = self.next_expense_id
-        self.next_expense_id += 1
-        self.deduper.accept(decision, expense_id, line)
+        self.next_expense_id = expense_id + 1
+        self.deduper.accept(decision, expense_id, draft.line)
         self._write_expense(expense_id, draft, decision, issues, match)
         if decision.outcome is Outcome.CONFLICT:
             self.conflicts += 1
         else:
             self.new += 1
-        if not draft.source_id and self.look_alikes.enabled:
+        if self.look_alikes.enabled and not draft.source_id:
             identity = (draft.txn_date, draft.amount_minor, draft.currency, self.vendors.resolve(draft.vendor))
-            self.look_alikes.candidate(expense_id, line, identity)
-        self._outcome(draft, decision, decision.outcome.value, tuple(issues))
+            self.look_alikes.candidate(expense_id, draft.line, identity)
+        if self.collect_rows:
+            self._outcome(draft, decision, decision.outcome.value, tuple(issues))
+
+    def _duplicate(self, draft: ExpenseDraft, decision: Decision) -> None:
+        """Record a duplicate: one ledger row naming the expense it matched (nothing else)."""
+        matched = decision.matched
+        assert matched is not None
+        self.duplicates += 1
+        self.look_alikes.matched(matched.expense_id)
+        detail = None if matched.line is None else f'{{"same_file_line":{matched.line}}}'
+        self._decision_rows.append((self.batch_id, draft.line, decision.key, "duplicate", decision.rule, None,
+                                    matched.expense_id, detail, self.now_text))
+        if self.collect_rows:
+            self._outcome(draft, decision, "duplicate", ())
 
     def _write_expense(self, expense_id: int, draft: ExpenseDraft, decision: Decision, issues: list[Issue],
                        match: ReceiptMatch) -> None:
-        conflict_with = decision.matched.expense_id if decision.outcome is Outcome.CONFLICT and decision.matched else None
-        codes = sorted({i.code for i in issues})
-        if codes and self.look_alikes.enabled:
-            self._flags[expense_id] = codes  # the look-alike pass may add a flag to these later
-        self.warnings.extend(issues)
-        writer, now = self.writer, self.now_text
-        writer.add("expenses", (
+        batch_id = self.batch_id
+        conflict_with = None
+        if decision.outcome is Outcome.CONFLICT and decision.matched is not None:
+            conflict_with = decision.matched.expense_id
+        flags = None
+        if issues:
+            codes = sorted({i.code for i in issues})
+            flags = _json_list(codes)
+            if self.look_alikes.enabled:
+                self._flags[expense_id] = codes  # the look-alike pass may add a flag to these later
+            self.warnings.extend(issues)
+            self._issue_rows.extend([(batch_id, i.line, "warning", i.field, i.code, i.message, expense_id, None)
+                                     for i in issues])
+        vendor, category, employee = draft.vendor, draft.category, draft.employee
+        # Enum members are read through _value_ (a plain attribute): .value is a Python-level property.
+        self._expense_rows.append((
             expense_id, decision.key, self.source_name, draft.source_id, decision.occurrence_index,
-            decision.content_hash, self.batch_id, self.file_name, draft.line, draft.txn_date.isoformat(),
-            self.employees.resolve(draft.employee), self.vendors.resolve(draft.vendor), draft.vendor,
-            self.categories.resolve(draft.category), draft.category, draft.amount_minor, draft.currency,
-            draft.tax_minor, draft.original_minor, draft.original_currency, draft.payment_method.value, draft.card,
-            draft.memo, draft.reference, draft.report_id, match.url,
-            "conflict" if conflict_with is not None else "imported", _json_list(codes) if codes else None,
-            conflict_with, now,
+            decision.content_hash, batch_id, self.file_name, draft.line, draft.txn_date.isoformat(),
+            self.employees.resolve(employee) if employee else None, self.vendors.resolve(vendor) if vendor else None,
+            vendor, self.categories.resolve(category) if category else None, category, draft.amount_minor,
+            draft.currency, draft.tax_minor, draft.original_minor, draft.original_currency,
+            draft.payment_method._value_, draft.card, draft.memo, draft.reference, draft.report_id, match.url,
+            "imported" if conflict_with is None else "conflict", flags, conflict_with, self.now_text,
         ))
         if draft.fields:
-            writer.extend("expense_fields", ((expense_id, name, value) for name, value in draft.fields))
+            self._field_rows.extend([(expense_id, name, value) for name, value in draft.fields])
         if match.file is not None:
-            writer.add("expense_receipts", (expense_id, self.receipts.store(match.file)))
+            self.writer.add("expense_receipts", (expense_id, self.receipts.store(match.file)))
             self.links += 1
-        writer.add("dedupe_decisions", (self.batch_id, draft.line, decision.key, decision.outcome.value,
-                                        decision.rule, expense_id, conflict_with, None, now))
-        for issue in issues:
-            writer.add("import_issues", (self.batch_id, issue.line, "warning", issue.field, issue.code,
-                                         issue.message, expense_id, None))
+        self._decision_rows.append((batch_id, draft.line, decision.key, decision.outcome._value_, decision.rule,
+                                    expense_id, conflict_with, None, self.now_text))
 
     def _outcome(self, draft: ExpenseDraft, decision: Decision, status: str, issues: tuple[Issue, ...]) -> None:
-        if not self.collect_rows:
-            return
         matched = decision.matched
         in_file = matched is not None and matched.line is not None
         self.outcomes.append(RowOutcome(

@@ -114,6 +114,7 @@ class BatchWriter:
         return len(self.rows["expenses"]) >= CHUNK_ROWS or len(self.rows["dedupe_decisions"]) >= CHUNK_ROWS
 
     def flush(self) -> None:
+        # Each buffer is emptied in place, never replaced: the import's row loop holds on to them.
         for table in _FLUSH_ORDER:
             rows = self.rows[table]
             if rows and self._write:
