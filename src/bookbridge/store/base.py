@@ -46,14 +46,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else datetime.fromisoformat(value)
 
 
-def enum_column(enum_cls: type, **kw: Any) -> sa.Enum:
-    """A string column restricted to an enum's values, checked by the database too."""
+def enum_column(enum_cls: type, *, create_constraint: bool = True, **kw: Any) -> sa.Enum:
+    """A string column restricted to an enum's values, checked by the database too (pass
+    ``create_constraint=False`` together with :func:`enum_check` for bulk-inserted tables)."""
     return sa.Enum(
         enum_cls,
         native_enum=False,
-        create_constraint=True,
+        create_constraint=create_constraint,
         validate_strings=True,
         values_callable=lambda e: [m.value for m in e],
         length=24,
         **kw,
     )
+
+
+def enum_check(column: str, enum_cls: type, name: str) -> sa.CheckConstraint:
+    """The CHECK of an enum column written as ``col = 'a' OR col = 'b' ...`` instead of ``IN (...)``.
+
+    SQLite tests a constant IN list of more than two values against a temporary index that it
+    builds again on every execution of the statement, i.e. for every row of an executemany: 3 us
+    a row for a nine-value enum against 0.05 us for the same test as an OR chain. Tables that
+    imports fill by the hundred thousand use this form (same name, same values, same refusal).
+    """
+    values = [m.value for m in enum_cls]  # type: ignore[attr-defined]
+    return sa.CheckConstraint(" OR ".join(f"{column} = '{value}'" for value in values), name=name)

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bookbridge.store.base import Base, UTCDateTime, enum_column
+from bookbridge.store.base import Base, UTCDateTime, enum_check, enum_column
 
 
 class BatchStatus(str, enum.Enum):
@@ -69,6 +69,7 @@ class DedupeDecision(Base):
     """The dedupe ledger: every decision the importer took about one row, and why."""
 
     __tablename__ = "dedupe_decisions"
+    __table_args__ = (enum_check("outcome", DedupeOutcome, "dedupe_outcome"),)  # an OR chain: see enum_check
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(sa.ForeignKey("import_batches.id"), index=True)
@@ -76,7 +77,8 @@ class DedupeDecision(Base):
     # Not indexed: the ledger is read by batch and by expense, never searched by key (an index on
     # these random keys was a quarter of the ledger's insert time).
     key: Mapped[str] = mapped_column(sa.String(120))
-    outcome: Mapped[DedupeOutcome] = mapped_column(enum_column(DedupeOutcome, name="dedupe_outcome"))
+    outcome: Mapped[DedupeOutcome] = mapped_column(enum_column(DedupeOutcome, name="dedupe_outcome",
+                                                               create_constraint=False))
     rule: Mapped[str] = mapped_column(sa.String(60))
     expense_id: Mapped[int | None] = mapped_column(sa.ForeignKey("expenses.id"), index=True)
     matched_expense_id: Mapped[int | None] = mapped_column(sa.ForeignKey("expenses.id"))
