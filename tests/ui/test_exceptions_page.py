@@ -45,8 +45,8 @@ def test_queue_lists_open_exceptions_with_sla_and_filters(qtbot, window: MainWin
     qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=10_000)
     assert sorted(_shown_ids(page)) == sorted(ids.values())
     row = _shown_ids(page).index(ids["inactive"])
-    assert page.proxy.index(row, 1).data() == "Blocker" and page.proxy.index(row, 6).data() == "3"
-    assert page.proxy.index(row, 5).data().startswith("due in ")
+    assert page.proxy.index(row, 1).data() == "Blocker" and page.proxy.index(row, 5).data() == "3"
+    assert page.proxy.index(row, 2).data().startswith("due in ")
     page.severity.setCurrentIndex(page.severity.findData("warning"))
     assert _shown_ids(page) == [ids["conflict"]]
     page.severity.setCurrentIndex(0)
@@ -67,7 +67,7 @@ def test_overdue_exception_says_so(qtbot, window: MainWindow, book) -> None:
         qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=10_000)
         row = _shown_ids(page).index(ids["conflict"])
         page.table.selectRow(row)
-        assert page.proxy.index(row, 5).data().startswith("overdue by ")
+        assert page.proxy.index(row, 2).data().startswith("overdue by ")
         assert "Overdue by" in page.detail.text() and "0 overdue" not in page.count.text()
     finally:
         clock.set_clock(None)

@@ -72,7 +72,8 @@ def test_dry_run_lists_payloads_and_sends_nothing(qtbot, window: MainWindow, boo
     _connect_sandbox(qtbot, window)
     page = window.go_to("sync")
     qtbot.waitUntil(lambda: page.dry_button.isEnabled(), timeout=10_000)
-    qtbot.mouseClick(page.dry_button, Qt.MouseButton.LeftButton)
+    page.payloads.setFocus()
+    qtbot.keyClick(page.payloads, Qt.Key.Key_F9, Qt.KeyboardModifier.ShiftModifier)  # Shift+F9: the dry run
     qtbot.waitUntil(lambda: page.outcome is not None, timeout=30_000)
     assert page.outcome.dry_run and page.outcome.would_post == 3 and _posted(book) == 0
     assert page.payloads_model.rowCount() == 3 and page.tabs.currentIndex() == 1

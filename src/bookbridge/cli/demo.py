@@ -34,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="where the demo book goes (default: a new temporary folder); an existing demo "
                            "book is synced again")
     demo.add_argument("--today", default=None, metavar="YYYY-MM-DD", help="pretend it is this day")
+    demo.add_argument("--screenshots", type=Path, default=None, metavar="DIR",
+                      help="start the desktop app on demo data, save a PNG of every main page into DIR, and exit "
+                           "(works without a display: QT_QPA_PLATFORM=offscreen)")
     add_json_flag(demo)
     demo.set_defaults(handler=_demo)
 
@@ -67,6 +70,8 @@ def _demo(args: argparse.Namespace) -> int:
     from bookbridge.core.errors import UsageError
     from bookbridge.sync.demo.headless import DEMO_PASSPHRASE, run_demo
 
+    if args.screenshots is not None:
+        return _screenshots(args)
     if not args.headless:
         raise UsageError("The desktop demo is not available yet: run `bookbridge demo --headless`.")
     passphrase = os.environ.get("BOOKBRIDGE_PASSPHRASE") or DEMO_PASSPHRASE
@@ -83,4 +88,15 @@ def _demo(args: argparse.Namespace) -> int:
     for item in summary["exceptions"]["items"]:
         print(f"  exception {item['id']} [{item['severity']}/{item['category']}] {item['title']}")
     print(f"Done in {summary['seconds']} s.")
+    return 0
+
+
+def _screenshots(args: argparse.Namespace) -> int:
+    from bookbridge.ui.screenshots import take_screenshots  # only here: the rest of the CLI needs no display
+
+    saved = take_screenshots(args.screenshots, book=args.book, today=_today(args.today), progress=progress)
+    if args.json:
+        emit_json({"screenshots": [str(p) for p in saved]})
+    else:
+        print(f"Saved {len(saved)} screenshots in {args.screenshots}.")
     return 0

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from bookbridge.store.book import Book
+from bookbridge.ui.demo_session import DemoStarter
 from bookbridge.ui.dialogs.open_book import OpenBookDialog
 from bookbridge.ui.errors import show_error
 from bookbridge.ui.models.book_facts import last_sync_text
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
         self.ctx.navigate_requested.connect(self.go_to)
         self.ctx.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.ctx.data_changed.connect(self._data_changed)
+        self.demo = DemoStarter(self)
+        self.demo.step.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.resize(1200, 760)
         restore_window(self)
 
@@ -218,6 +221,7 @@ class MainWindow(QMainWindow):
     def show_open_dialog(self) -> OpenBookDialog:
         dialog = OpenBookDialog(self)
         dialog.book_opened.connect(self.set_book)
+        dialog.demo_requested.connect(lambda: self.demo.start())
         dialog.open()
         return dialog
 

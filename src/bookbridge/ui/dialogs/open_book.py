@@ -46,6 +46,7 @@ class OpenBookDialog(QDialog):
     """Open an existing book or create a new one; ``book`` holds the result after accept()."""
 
     book_opened = Signal(object)
+    demo_requested = Signal()  # "Try with demo data": the window builds and connects the demo book
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +60,12 @@ class OpenBookDialog(QDialog):
         layout.addWidget(self.tabs)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
+        self.demo_button = QPushButton("Try with demo data")
+        self.demo_button.setObjectName("tryDemo")
+        self.demo_button.setToolTip("A demo trucking company connected to a QuickBooks Online sandbox inside "
+                                    "Bookbridge: no account needed, ready to sync in under a minute.")
+        self.demo_button.clicked.connect(self._demo_clicked)
+        buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ActionRole)
         layout.addWidget(buttons)
         self.resize(560, 420)
         if not recent_books():
@@ -185,6 +192,10 @@ class OpenBookDialog(QDialog):
             show_error(self, exc)
             return
         self._accept_book(book)
+
+    def _demo_clicked(self) -> None:
+        self.demo_requested.emit()
+        self.accept()
 
     def _accept_book(self, book: Book) -> None:
         self.book = book

@@ -12,9 +12,15 @@ _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
 
 def quota_text(info: ConnectionInfo) -> str:
+    """The tightest window after the last sync ("462 of 500 per-minute"); all of them in the tooltip."""
     if not info.quota:
-        return "after the first sync"
-    return ", ".join(f"{q.name} {q.remaining}/{q.limit}" for q in info.quota)
+        return "known after the first sync"
+    tightest = min(info.quota, key=lambda q: q.remaining / q.limit if q.limit else 1)
+    return f"{tightest.remaining} of {tightest.limit} ({tightest.name})"
+
+
+def quota_details(info: ConnectionInfo) -> str:
+    return ", ".join(f"{q.name} {q.remaining}/{q.limit}" for q in info.quota) or quota_text(info)
 
 
 def _where(info: ConnectionInfo) -> str:
@@ -38,7 +44,6 @@ class ConnectionsModel(RecordTableModel):
         ColumnSpec("Last sync", lambda c: format_datetime(c.last_sync_at) or "never",
                    sort=lambda c: c.last_sync_at or _NEVER),
         ColumnSpec("API quota left", quota_text,
-                   tooltip=lambda c: "Requests left in each of the accounting system's rate windows when the last "
-                                     "sync finished; they refill as each window passes."),
-        ColumnSpec("Address", _where),
+                   tooltip=lambda c: "Requests left when the last sync finished (they refill as each window "
+                                     f"passes): {quota_details(c)}"),
     )

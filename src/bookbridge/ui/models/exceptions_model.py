@@ -43,16 +43,15 @@ class ExceptionsModel(RecordTableModel):
         ColumnSpec("#", lambda v: str(v.id), sort=lambda v: v.id, right=True),
         ColumnSpec("Severity", lambda v: v.severity.value.capitalize(), sort=lambda v: SEVERITY_RANK[v.severity.value],
                    tone=_tone_severity),
-        ColumnSpec("Category", lambda v: v.category.value.replace("_", " ")),
-        ColumnSpec("Problem", lambda v: v.title, tooltip=lambda v: v.message),
-        ColumnSpec("Owner", lambda v: v.owner or "unassigned", tone=lambda v: None if v.owner else "quiet"),
         ColumnSpec("SLA", lambda v: due_text(v), sort=lambda v: (v.status.value != "open", v.due_at),
                    tone=_tone_due, tooltip=lambda v: f"Due {format_datetime(v.due_at)}"),
+        ColumnSpec("Owner", lambda v: v.owner or "unassigned", tone=lambda v: None if v.owner else "quiet"),
+        ColumnSpec("Category", lambda v: v.category.value.replace("_", " ")),
         ColumnSpec("Held", lambda v: format_count(len(v.held_items)), sort=lambda v: len(v.held_items), right=True,
                    tooltip=lambda v: "Items held back until this is resolved"),
-        ColumnSpec("Seen", lambda v: f"{v.repetitions}×", sort=lambda v: v.repetitions, right=True),
-        ColumnSpec("Status", lambda v: v.status.value, tone=lambda v: "quiet" if v.status.value != "open" else None),
+        ColumnSpec("Problem", lambda v: v.title, tooltip=lambda v: v.message),
     )
+    PROBLEM = 6  # the column that takes the room left
 
 
 @dataclass(frozen=True, slots=True)

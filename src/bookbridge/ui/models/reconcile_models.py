@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+from bookbridge.core.money import Money
 
 from bookbridge.ui.formatting import format_date, format_money
 from bookbridge.ui.models.reconcile_facts import LineRow
@@ -21,7 +24,7 @@ def target_text(target: dict[str, Any]) -> str:
         parts.append(str(target["payee"]))
     if target.get("date"):
         parts.append(format_date(target["date"]))
-    parts.append(f"{target['amount']} {target['currency']}")
+    parts.append(format_money(Money(Decimal(str(target["amount"])), str(target["currency"]))))
     kind = "" if target.get("kind") == "expense" else f"{str(target.get('kind', '')).replace('_', ' ')} "
     return kind + ", ".join(parts)
 

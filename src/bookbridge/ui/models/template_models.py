@@ -66,8 +66,10 @@ class MappingsModel(RecordTableModel):
         ColumnSpec("Category", lambda m: m.category),
         ColumnSpec("Only when", narrowing),
         ColumnSpec("Account", lambda m: m.account),
-        ColumnSpec("Posted as", lambda m: m.posting_type.value if m.posting_type else "by payment method"),
-        ColumnSpec("Credit", lambda m: m.credit_account or "by payment method"),
+        ColumnSpec("Posted as", lambda m: m.posting_type.value if m.posting_type else "",
+                   tooltip=lambda m: None if m.posting_type else "as the payment method implies"),
+        ColumnSpec("Credit", lambda m: m.credit_account or "",
+                   tooltip=lambda m: None if m.credit_account else "the payment method's credit account"),
         ColumnSpec("Tax", lambda m: m.tax_code or ""),
         ColumnSpec("Dimensions", _dimensions),
     )

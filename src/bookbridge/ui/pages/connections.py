@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from bookbridge.ui.dialogs.connect_dialog import ConnectDialog, sandbox_job
 from bookbridge.ui.errors import show_error
 from bookbridge.ui.models.connection_facts import ConnectionInfo, list_connections
-from bookbridge.ui.models.connections_model import ConnectionsModel
+from bookbridge.ui.models.connections_model import ConnectionsModel, quota_details
 from bookbridge.ui.models.record_table import TypedSortProxy
 from bookbridge.ui.pages.base import SYNC, AppContext, Page
 from bookbridge.ui.pages.sync import CONNECTIONS
@@ -84,6 +84,9 @@ class ConnectionsPage(Page):
         self.table.doubleClicked.connect(lambda _index: self.reconnect_selected())
         remember_header(self.table.horizontalHeader(), "connections")
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._update_buttons())
+        self.details = QLabel()
+        self.details.setObjectName("connectionDetails")
+        self.details.setWordWrap(True)
         self.empty = QLabel("No accounting system is connected yet. Connect yours, or try a local sandbox first: "
                             "it behaves like QuickBooks Online and needs no account.")
         self.empty.setObjectName("connectionsEmpty")
@@ -97,6 +100,7 @@ class ConnectionsPage(Page):
         layout.addLayout(actions)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
         layout.addWidget(self.state)
         self._update_buttons()
 
@@ -132,6 +136,10 @@ class ConnectionsPage(Page):
 
     def _update_buttons(self) -> None:
         info = self.selected()
+        self.details.setText("" if info is None else
+                             f"{info.name}: {info.label} company {info.company_id} at "
+                             f"{'a local sandbox inside this app' if info.in_app_sandbox else info.base_url}. "
+                             f"Quota after the last sync: {quota_details(info)}.")
         idle = self._task is None and self.ctx.book is not None
         self.connect_button.setEnabled(idle)
         self.sandbox_button.setEnabled(idle)

@@ -112,6 +112,7 @@ class ExceptionsPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
         remember_header(self.table.horizontalHeader(), "exceptions")
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._show_selected())
 
@@ -159,6 +160,7 @@ class ExceptionsPage(Page):
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([640, 420])
         remember_splitter(self.splitter, "exceptions")
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -206,6 +208,8 @@ class ExceptionsPage(Page):
             return
         current = self.current()
         self.model.set_items(views)
+        for column in range(ExceptionsModel.PROBLEM):  # the problem's title takes the room that is left
+            self.table.resizeColumnToContents(column)
         owners = sorted({v.owner for v in views if v.owner}, key=str.casefold)
         chosen = self.owner.currentData()
         self.owner.blockSignals(True)

@@ -85,6 +85,7 @@ class MappingsPage(Page):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.showing = QLabel()
         self.showing.setObjectName("mappingsShowing")
+        self.showing.setWordWrap(True)
         mappings_tab = QWidget()
         mappings_layout = QVBoxLayout(mappings_tab)
         mappings_layout.addWidget(self.showing)
@@ -159,6 +160,7 @@ class MappingsPage(Page):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([360, 760])
         remember_splitter(self.splitter, "mappings")
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter, 1)
@@ -219,7 +221,8 @@ class MappingsPage(Page):
         self.table.resizeColumnsToContents()
         if version is not None:
             self.showing.setText(f"{version.label}: {format_count(len(version.spec.mappings))} mappings, "
-                                 f"{format_count(len(version.spec.rules))} rules.")
+                                 f"{format_count(len(version.spec.rules))} rules. Blank Posted as and Credit follow how "
+                                 "the expense was paid (card, reimbursable, bill...).")
         self._update_buttons()
 
     def _update_buttons(self) -> None:

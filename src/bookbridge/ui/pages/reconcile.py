@@ -76,6 +76,7 @@ class ReconcilePage(Page):
         self._busy = False
         self._select_line: int | None = None
         self._last_dir = ""
+        self._preferred: str | None = None
         self.pack = PackFlow(ctx, self)
 
         self.period = QComboBox()
@@ -111,6 +112,7 @@ class ReconcilePage(Page):
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
         self.table.setObjectName("statementLines")
+        self.table.setWordWrap(False)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -131,6 +133,7 @@ class ReconcilePage(Page):
         self.lines_split.addWidget(self.match_panel)
         self.lines_split.setStretchFactor(0, 3)
         self.lines_split.setStretchFactor(1, 2)
+        self.lines_split.setSizes([680, 380])
         remember_splitter(self.lines_split, "reconcile_lines")
         self.checklist = ChecklistPanel()
         self.checklist.signoff_requested.connect(self.sign_off)
@@ -173,8 +176,9 @@ class ReconcilePage(Page):
 
     def reload(self) -> None:
         book = self.ctx.book
-        if self.period.count() == 0:
-            self._fill_periods(recent_periods(book), busiest_recent_period(book))
+        if self.period.count() == 0:  # two small aggregate queries, once per book
+            self._fill_periods(recent_periods(book), self._preferred or busiest_recent_period(book))
+            self._preferred = None
         period = self.current_period()
         if period is None:
             return
@@ -201,11 +205,10 @@ class ReconcilePage(Page):
     def receive(self, argument: object) -> None:
         """Navigation with a period label ("2026-01")."""
         if isinstance(argument, str):
-            index = self.period.findData(argument)
-            if index < 0:
-                self.period.insertItem(0, argument, argument)
-                index = 0
-            self.period.setCurrentIndex(index)
+            if self.period.count() == 0:  # not loaded yet: the first reload starts there
+                self._preferred = argument
+                return
+            self._go_to_month(argument)
 
     def _fill_periods(self, labels: list[str], preferred: str | None) -> None:
         self.period.blockSignals(True)
@@ -233,6 +236,7 @@ class ReconcilePage(Page):
         self.account.setCurrentIndex(max(0, self.account.findData(chosen)))
         self.account.blockSignals(False)
         self.model.set_items(view.lines)
+        self.table.setColumnHidden(1, len(view.accounts) <= 1)  # one account: the column says nothing
         self.table.resizeColumnsToContents()
         counts = view.counts()
         state = "signed off and locked" if view.state.locked else "open"

@@ -134,6 +134,7 @@ class RulesPage(Page):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([330, 790])
         remember_splitter(self.splitter, "rules")
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter, 1)
