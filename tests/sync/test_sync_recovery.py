@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import sqlalchemy as sa
 
 from bookbridge.store.models import OutboxItem, OutboxStatus, RunStatus, SyncLock, SyncRun
 from bookbridge.sync import push as push_module
-from bookbridge.sync.lock import BookLock, LockHeld, this_host
+from bookbridge.sync.lock import BookLock, LockHeld
 from bookbridge.sync.push import PushContext
 from bookbridge.sync.runner import SyncOptions, run_sync
 from bookbridge.sync.runs import RunCounts, start_run
@@ -149,5 +147,4 @@ def test_sync_refuses_to_start_while_another_holds_the_lock(book, sandbox, store
             run_sync(book, SyncOptions(token_store=store))
     assert _entries(sandbox) == 0
     with book.read() as session:
-        assert session.get(SyncLock, "sync") is None
-        assert os.getpid() and this_host()
+        assert session.get(SyncLock, "sync") is None  # the refused run did not take or break the lock
