@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
+
+from bookbridge.connectors.tokens import TokenSet
+from bookbridge.core import clock
 
 from bookbridge.exceptions.views import list_exceptions
 from bookbridge.store.models import (
@@ -18,7 +22,7 @@ from bookbridge.store.models import (
     SyncRun,
 )
 from bookbridge.sync.mapping import doc_number
-from bookbridge.sync.runner import SyncOptions, run_sync
+from bookbridge.sync.runner import SyncCouldNotStart, SyncOptions, run_sync
 from sync_book import api, approved_expenses, fuel, query
 
 
@@ -141,3 +145,20 @@ def test_run_is_recorded_with_counts_calls_and_quota(book, sandbox, store) -> No
     quota = json.loads(run.quota_json)
     assert quota["per-minute"]["limit"] == 500 and quota["per-minute"]["remaining"] <= 500
     assert connection.last_sync_at is not None
+
+
+def test_refused_credentials_are_an_auth_exception_resolved_by_reconnecting(book, sandbox, store) -> None:
+    """Revoked tokens stop the run before anything is sent (exit 2) and queue an auth exception;
+    once the connection works again the exception resolves itself."""
+    approved_expenses(book, fuel(1))
+    good = store.load_tokens()
+    store.save_tokens(TokenSet("not-a-token", "not-a-refresh-token", clock.now() + timedelta(hours=1)))
+    with pytest.raises(SyncCouldNotStart, match="could not start") as refused:
+        run_sync(book, SyncOptions(token_store=store))
+    assert refused.value.exit_code == 2 and _remote_entries(sandbox) == {}
+    (auth,) = list_exceptions(book, open_only=True)
+    assert auth.category is ExceptionCategory.AUTH and "connect" in auth.message
+    store.save_tokens(good)  # what `bookbridge connect` does: fresh tokens in the store
+    report = run_sync(book, SyncOptions(token_store=store))
+    assert report.summary()["posted"] == 1
+    assert list_exceptions(book, open_only=True) == [] and list_exceptions(book)[0].resolved_by == "sync"
