@@ -69,7 +69,12 @@ class DedupeDecision(Base):
     """The dedupe ledger: every decision the importer took about one row, and why."""
 
     __tablename__ = "dedupe_decisions"
-    __table_args__ = (enum_check("outcome", DedupeOutcome, "dedupe_outcome"),)  # an OR chain: see enum_check
+    __table_args__ = (
+        enum_check("outcome", DedupeOutcome, "dedupe_outcome"),  # an OR chain: see enum_check
+        # Only decisions that landed an expense carry expense_id; a re-import's duplicates (a row
+        # each) stay out of this index instead of adding a NULL entry per row.
+        sa.Index("ix_dedupe_decisions_expense_id", "expense_id", sqlite_where=sa.text("expense_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(sa.ForeignKey("import_batches.id"), index=True)
@@ -80,7 +85,7 @@ class DedupeDecision(Base):
     outcome: Mapped[DedupeOutcome] = mapped_column(enum_column(DedupeOutcome, name="dedupe_outcome",
                                                                create_constraint=False))
     rule: Mapped[str] = mapped_column(sa.String(60))
-    expense_id: Mapped[int | None] = mapped_column(sa.ForeignKey("expenses.id"), index=True)
+    expense_id: Mapped[int | None] = mapped_column(sa.ForeignKey("expenses.id"))
     matched_expense_id: Mapped[int | None] = mapped_column(sa.ForeignKey("expenses.id"))
     detail: Mapped[str | None] = mapped_column(sa.Text())
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -242,7 +242,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('dedupe_decisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dedupe_decisions_batch_id'), ['batch_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_dedupe_decisions_expense_id'), ['expense_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dedupe_decisions_expense_id'), ['expense_id'], unique=False, sqlite_where=sa.text('expense_id IS NOT NULL'))
 
     op.create_table('expense_fields',
     sa.Column('expense_id', sa.Integer(), nullable=False),

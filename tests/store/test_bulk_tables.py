@@ -1,4 +1,4 @@
-"""Enum CHECKs of the bulk-inserted tables: OR chains (not IN lists), same in models and migrations."""
+"""Schema of the bulk-inserted tables: enum CHECKs as OR chains, same in models and migrations; indexes."""
 
 from __future__ import annotations
 
@@ -44,3 +44,10 @@ def test_a_value_outside_the_enum_is_refused(book, column: str, value: str) -> N
     names = ", ".join(row)
     with pytest.raises(sa.exc.IntegrityError, match="CHECK constraint failed"), book.engine.begin() as conn:
         conn.exec_driver_sql(f"INSERT INTO expenses ({names}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+
+
+def test_ledger_lookup_by_expense_uses_the_partial_index(book) -> None:
+    """Decisions about one expense are found through the index that leaves duplicates out."""
+    with book.engine.connect() as conn:
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN SELECT id FROM dedupe_decisions WHERE expense_id = ?", (7,)).all()
+    assert "USING COVERING INDEX ix_dedupe_decisions_expense_id" in " ".join(str(step[-1]) for step in plan)
