@@ -83,3 +83,25 @@ def test_set_changes_the_connection_settings(book, book_path, run_cli, sandbox) 
     assert changed.returncode == 0 and json.loads(changed.stdout)["settings"] == {"batch_size": 10,
                                                                                   "create_vendors": True}
     assert refused.returncode == 2 and "not a sync setting" in refused.stderr
+
+
+@needs_keyring
+def test_two_syncs_at_once_never_post_twice(book, book_path, run_cli, cli_env, sandbox) -> None:
+    """Two `bookbridge sync` processes started together: one posts, the other is refused; no duplicate."""
+    import subprocess
+    import sys
+    from collections import Counter
+
+    from sync_book import fuel
+
+    approved_expenses(book, fuel(60))
+    _connect(run_cli, book, book_path, sandbox)
+    command = [sys.executable, "-m", "bookbridge", "sync", str(book_path), "--json"]
+    first, second = (subprocess.Popen(command, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for _ in range(2))
+    outcomes = sorted((first.wait(timeout=120), second.wait(timeout=120)))
+    first.communicate()
+    second.communicate()
+    numbers = Counter(entry["DocNumber"] for entry in sandbox.store.all("JournalEntry"))
+    assert outcomes in ([0, 0], [0, 2])  # refused while the other ran, or started after it finished
+    assert len(numbers) == 60 and max(numbers.values()) == 1
