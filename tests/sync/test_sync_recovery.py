@@ -53,6 +53,19 @@ def test_single_document_lost_after_commit_is_replayed(book, sandbox, fragile) -
     assert row.status is OutboxStatus.POSTED and _entries(sandbox) == 1
 
 
+def test_vendor_that_forgot_the_key_is_caught_by_the_document_number(book, sandbox, fragile) -> None:
+    """If QBO forgets a request id sooner than assumed, the resend hits our own document number
+    (6140); the lookup by key recognises it as ours: posted once, no exception."""
+    approved_expenses(book, fuel(2))
+    sandbox.faults.update({"queue": ["lost_after_commit"]})
+    run_sync(book, SyncOptions(token_store=fragile))
+    with sandbox.store.transaction():
+        sandbox.store._data["requestids"].clear()  # the outside world: QBO's replay memory expired
+    report = run_sync(book, SyncOptions(token_store=fragile))
+    assert report.summary()["posted"] == 2 and report.summary()["exceptions"] == 0
+    assert _entries(sandbox) == 2 and {r.status for r in _rows(book)} == {OutboxStatus.POSTED}
+
+
 def test_old_unknown_document_is_looked_up_not_resent(book, sandbox) -> None:
     """Past the replay window, a document of unknown fate is found by key and recorded, without a resend."""
     store = connect(book, sandbox, settings={"time_scale": 100, "max_attempts": 1, "replay_window_hours": 0})

@@ -130,7 +130,7 @@ def send_documents(connector: Connector, docs: Sequence) -> list[Answer]:
     return list(connector.push_many(list(docs)))
 
 
-def _settle_duplicates(ctx: PushContext, docs: Sequence, answers: list[Answer]) -> list[Answer]:
+def settle_duplicates(ctx: PushContext, docs: Sequence, answers: list[Answer]) -> list[Answer]:
     """A duplicate number may be our own earlier post (a lost answer): look it up by key."""
     settled = list(answers)
     for n, (doc, answer) in enumerate(zip(docs, answers)):
@@ -205,7 +205,7 @@ def _send_chunk(ctx: PushContext, row_ids: Sequence[int], *, gate: Limiter | Non
         for doc in docs:
             with gate.slot():
                 answers.append(_push_one(ctx.connector, doc))
-    answers = _settle_duplicates(ctx, docs, answers)
+    answers = settle_duplicates(ctx, docs, answers)
     with write_unit(ctx.book) as session:
         rows = {r.id: r for r in session.scalars(sa.select(OutboxItem).where(OutboxItem.id.in_(ids)))}
         record_answers(ctx, session, [rows[i] for i in ids], answers)

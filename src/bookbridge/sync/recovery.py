@@ -27,7 +27,7 @@ from bookbridge.core import clock
 from bookbridge.store.models import OutboxItem, OutboxStatus
 from bookbridge.sync import outbox
 from bookbridge.sync.documents import document_from_json
-from bookbridge.sync.push import PushContext, record_answers, send_documents
+from bookbridge.sync.push import PushContext, settle_duplicates, record_answers, send_documents
 from bookbridge.sync.txn import write_unit
 
 UNKNOWN = (OutboxStatus.IN_FLIGHT, OutboxStatus.RETRYABLE)
@@ -100,7 +100,9 @@ def resolve_unknown(ctx: PushContext, *, replay_window: timedelta) -> Recovery:
                 ctx.lock.confirm(session)  # fence: the resend is a send like any other
                 rows = session.scalars(sa.select(OutboxItem).where(OutboxItem.id.in_(list(group.unknown)))).all()
                 outbox.mark_resending(rows, run_id=ctx.run_id)
-            answers: list = send_documents(ctx.connector, group.docs)
+            # A duplicate number here means the vendor forgot the key sooner than we assumed and the
+            # first attempt did post: the lookup by key finds it.
+            answers: list = settle_duplicates(ctx, group.docs, send_documents(ctx.connector, group.docs))
         else:
             answers = [_look_up(ctx, doc) if row_id in group.unknown else None
                        for row_id, doc in zip(group.row_ids, group.docs)]
