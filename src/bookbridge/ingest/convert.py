@@ -30,6 +30,7 @@ _FALSE = frozenset({"no", "n", "false", "f", "0", "", "non-reimbursable", "not r
 # Column widths in the book: longer text is cut to fit.
 _VENDOR_LIMIT, _CATEGORY_LIMIT, _EMPLOYEE_LIMIT, _CARD_LIMIT, _REFERENCE_LIMIT, _REPORT_ID_LIMIT = 300, 200, 200, 60, 200, 120
 _CACHE_LIMIT = 50_000
+_UNREAD = object()
 
 
 class DateParser:
@@ -39,6 +40,7 @@ class DateParser:
         self.formats = formats
         self._iso = any(f.startswith("%Y-%m-%d") for f in formats)
         self._cache: dict[str, date | None] = {}
+        self._days: dict[str, date | None] = {}  # "YYYY-MM-DD" -> date, for ISO timestamps
 
     def parse(self, text: str) -> date | None:
         """The date, or None when ``text`` fits none of the formats."""
@@ -48,10 +50,20 @@ class DateParser:
         result = None
         match = _ISO.match(text) if self._iso else None
         if match:
-            try:
-                result = date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                result = None
+            # Timestamps hardly ever repeat, but their days do: the day is looked up once, and a
+            # timestamp is not cached itself (that only filled and cleared the cache over and over).
+            day = text[:10]
+            result = self._days.get(day, False)  # type: ignore[assignment]
+            if result is False:
+                try:
+                    result = date(int(match[1]), int(match[2]), int(match[3]))
+                except ValueError:
+                    result = None
+                if len(self._days) > _CACHE_LIMIT:
+                    self._days.clear()
+                self._days[day] = result
+            if len(text) > 10:
+                return result
         else:
             for fmt in self.formats:
                 try:
@@ -71,7 +83,11 @@ class _Plan:
     def __init__(self, binding: Binding, keep_unmapped: bool) -> None:
         self.single = [(name, keys[0]) for name, keys in binding.columns.items() if len(keys) == 1]
         self.multi = [(name, keys) for name, keys in binding.columns.items() if len(keys) > 1]
-        self.fields = [(name, keys, name in NUMERIC_FIELDS) for name, keys in binding.fields.items()]
+        # Custom fields read straight from one column (the usual case) apart from the rest.
+        self.plain_fields = [(name, keys[0]) for name, keys in binding.fields.items()
+                             if len(keys) == 1 and name not in NUMERIC_FIELDS]
+        self.fields = [(name, keys, name in NUMERIC_FIELDS) for name, keys in binding.fields.items()
+                       if len(keys) != 1 or name in NUMERIC_FIELDS]
         taken = set(binding.fields)
         self.extras: list[tuple[str, str]] = []
         if keep_unmapped:
@@ -81,15 +97,11 @@ class _Plan:
                     name = f"{name}_2"
                 taken.add(name)
                 self.extras.append((key, name))
-        self.any_fields = bool(self.fields or self.extras)
+        self.any_fields = bool(self.plain_fields or self.fields or self.extras)
 
     def canonical(self, values: Mapping[str, str]) -> dict[str, str]:
         """Canonical field -> the first non-empty value among its bound columns."""
-        row = {}
-        for name, key in self.single:
-            value = values.get(key)
-            if value:
-                row[name] = value
+        row = {name: value for name, key in self.single if (value := values.get(key))}
         for name, keys in self.multi:
             for key in keys:
                 value = values.get(key)
@@ -120,6 +132,7 @@ class RowConverter:
         self._has_reimbursable = "reimbursable" in profile.columns
         self._decimal_sep = profile.decimal_sep
         self._currencies: dict[str | None, tuple[str, Currency | None]] = {}
+        self._flag_methods: dict[str, PaymentMethod | None | object] = {}  # reimbursable cell -> method
         self._plans: dict[int, _Plan] = {}
 
     def _number(self, text: str) -> Decimal:
@@ -201,6 +214,8 @@ class RowConverter:
         found = self._currencies.get(text)
         if found is None:
             code = (text if text is not None else self.default_currency).strip().upper()
+            if len(self._currencies) > _CACHE_LIMIT:
+                self._currencies.clear()
             found = self._currencies[text] = (code, CURRENCIES.get(code))
         return found
 
@@ -236,13 +251,16 @@ class RowConverter:
             return method
         flag = row.get("reimbursable", "")
         if flag or self._has_reimbursable:
-            key = flag.strip().casefold()
-            if key in _TRUE:
-                return PaymentMethod.REIMBURSABLE
-            if key not in _FALSE:
+            method = self._flag_methods.get(flag, _UNREAD)
+            if method is _UNREAD:
+                key = flag.strip().casefold()
+                method = PaymentMethod.REIMBURSABLE if key in _TRUE else self._default_payment if key in _FALSE else None
+                if len(self._flag_methods) > _CACHE_LIMIT:
+                    self._flag_methods.clear()
+                self._flag_methods[flag] = method
+            if method is None:
                 issues.append(error("bad_reimbursable", f"{flag!r} is neither yes nor no.", "reimbursable", line))
-                return None
-            return self._default_payment
+            return method  # type: ignore[return-value]
         return self._type_payment.get(expense_type) if expense_type else None
 
     def _minor(self, text: str, code: str, exponent: int, name: str, issues: list[Issue], line: int) -> int | None:
@@ -262,10 +280,12 @@ class RowConverter:
         return minor
 
     def _original(self, row: dict[str, str], issues: list[Issue], line: int) -> tuple[int | None, str | None]:
-        amount, code = row.get("original_amount", ""), row.get("original_currency", "").strip().upper()
-        if not amount or not code:
+        amount, text = row.get("original_amount", ""), row.get("original_currency", "")
+        if not amount or not text:
             return None, None
-        currency = CURRENCIES.get(code)
+        code, currency = self._currency(text)
+        if not code:
+            return None, None
         if currency is None:
             issues.append(error("unknown_currency", f"{code!r} is not an ISO 4217 currency code.",
                                 "original_currency", line))
@@ -275,7 +295,7 @@ class RowConverter:
 
     def _custom_fields(self, values: Mapping[str, str], plan: _Plan, issues: list[Issue],
                        line: int) -> dict[str, str]:
-        fields: dict[str, str] = {}
+        fields = {name: value for name, key in plan.plain_fields if (value := values.get(key))}
         for name, keys, numeric in plan.fields:
             for key in keys:
                 value = values.get(key)
