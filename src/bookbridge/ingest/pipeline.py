@@ -154,13 +154,15 @@ class ImportRun:
                 cancel: Callable[[], bool] | None = None) -> None:
         """Process every record; raises ImportCancelled when ``cancel()`` turns true."""
         bindings: dict = {}
+        convert, binding_for, land = self.converter.convert, self.source.binding_for, self._land
         for record in self.source.records():
             self.rows_read += 1
-            draft, issues = self.converter.convert(record, self.source.binding_for(record, bindings))
-            if draft is None or any(i.is_error for i in issues):
+            # The converter returns no draft exactly when an error rejects the row.
+            draft, issues = convert(record, binding_for(record, bindings))
+            if draft is None:
                 self._reject(record, issues)
             else:
-                self._land(draft, issues)
+                land(draft, issues)
             if self.rows_read % STEP_ROWS == 0:
                 self._step(progress, cancel)
         self._flag_look_alikes()
@@ -241,7 +243,7 @@ class ImportRun:
             conflict_with = decision.matched.expense_id
         flags = None
         if issues:
-            codes = sorted({i.code for i in issues})
+            codes = [issues[0].code] if len(issues) == 1 else sorted({i.code for i in issues})
             flags = _json_list(codes)
             if self.look_alikes.enabled:
                 self._flags[expense_id] = codes  # the look-alike pass may add a flag to these later

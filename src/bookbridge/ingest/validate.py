@@ -132,7 +132,11 @@ class DraftValidator:
         exponent, large, receipt, large_text, receipt_text = self._limits_for(currency)
         if not draft.category:
             issues.append(warning("missing_category", "No category: the row needs coding by hand.", "category", line))
-        expense_type = draft.field("expense_type") if draft.fields else None
+        expense_type = None
+        for name, value in draft.fields:  # a plain loop: draft.field() cost a generator per row
+            if name == "expense_type":
+                expense_type = value
+                break
         purchase = expense_type not in _NOT_PURCHASES
         if not draft.vendor and purchase:
             issues.append(warning("missing_vendor", "No vendor name.", "vendor", line))

@@ -136,18 +136,19 @@ class CsvReader:
     def records(self) -> Iterator[RawRecord]:
         """Every data row after the header; fully blank rows are skipped (they are not rows)."""
         header = self.header
-        keys, names, width = header.keys, header.names, len(header.keys)
+        keys, names, width, header_line = header.keys, header.names, len(header.keys), header.line
         with self._open() as fh:
             reader = self._reader(fh)
             previous = 0
             try:
                 for cells in reader:
                     start, previous = previous + 1, reader.line_num
-                    if start <= header.line:
+                    if start <= header_line or not any(cells):
                         continue
-                    if not cells or not any(cells):
-                        continue
-                    yield _record(start, cells, keys, names, width)
+                    if len(cells) == width:  # the usual row, built here rather than through _record
+                        yield RawRecord(start, dict(zip(keys, map(str.strip, cells))), (names, cells))
+                    else:
+                        yield _record(start, cells, keys, names, width)
             except csv.Error as exc:
                 raise ImportFileError(
                     f"{self.path} line {reader.line_num}: {exc} (check for an unclosed quote).", str(self.path)
