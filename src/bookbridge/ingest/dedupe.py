@@ -173,11 +173,30 @@ def content_key(source: str, digest: str, occurrence: int) -> str:
 # Known and Decision are named tuples rather than frozen dataclasses: one of each is made per
 # row (and a Known per expense of the source on a re-import), and a named tuple is as immutable
 # at a third of the cost.
+def key_range(prefix: str) -> tuple[str, str]:
+    """The half-open range ``[low, high)`` of every key that starts with ``prefix``.
+
+    Keys sort bytewise (the column's BINARY collation), so the range ends where ``prefix``'s
+    last character is one higher: ``expensify:h:`` to ``expensify:h;``. Source names cannot hold
+    ``:``, so one source's range never takes in another's (``expensify2:`` sorts before it).
+    """
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def source_prefixes(source: str) -> tuple[str, str, str]:
+    """Key prefixes of a source: all its keys, its content keys, its source-id keys (and versions)."""
+    return f"{source}:", f"{source}:h:", f"{source}:id"
+
+
 class Known(NamedTuple):
-    """An expense already in the book (or landed earlier in this file) under a key."""
+    """An expense already in the book (or landed earlier in this file) under a key.
+
+    ``content_hash`` is None for content keys read from the book: such a key carries its hash,
+    and only a source-id key needs the stored hash (to tell a duplicate from a conflict).
+    """
 
     expense_id: int
-    content_hash: str
+    content_hash: str | None
     line: int | None = None  # set when it came from the file being imported
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from bookbridge.core.errors import BookbridgeError
 from bookbridge.ingest.convert import RowConverter
-from bookbridge.ingest.dedupe import Decision, Deduper, Known, Outcome, content_hash
+from bookbridge.ingest.dedupe import Decision, Deduper, Known, Outcome, content_hash, key_range, source_prefixes
 from bookbridge.ingest.model import ExpenseDraft, Issue, RawRecord, warning
 from bookbridge.ingest.normalise import NameDirectory, VendorDirectory
 from bookbridge.ingest.readers import Source
@@ -59,11 +59,19 @@ class ImportCancelled(BookbridgeError):
 
 
 def load_known(conn: sa.Connection, source: str) -> dict[str, Known]:
-    """Every key the source already has in the book, in one query (plain SQL and one fetch: a
-    re-import reads a row per expense of the source, and the ORM-level select took twice as long)."""
-    rows = conn.exec_driver_sql("SELECT key, id, content_hash FROM expenses WHERE source_system = ?",
-                                (source,)).fetchall()
-    return {key: Known(expense_id, digest) for key, expense_id, digest in rows}
+    """Every key the source already has in the book, read by key range (keys start with the source).
+
+    Content keys come from the unique index on ``key`` alone, without reading a table row (a
+    re-import reads one per expense of the source: 0.07 s per 100,000 against 0.2 s); only
+    source-id keys need the stored content hash, so only they read it.
+    """
+    _, content_prefix, id_prefix = source_prefixes(source)
+    known = {key: Known(expense_id, None) for key, expense_id in conn.exec_driver_sql(
+        "SELECT key, id FROM expenses WHERE key >= ? AND key < ?", key_range(content_prefix)).fetchall()}
+    for key, expense_id, digest in conn.exec_driver_sql(
+            "SELECT key, id, content_hash FROM expenses WHERE key >= ? AND key < ?", key_range(id_prefix)).fetchall():
+        known[key] = Known(expense_id, digest)
+    return known
 
 
 class PossibleDuplicates:
@@ -84,9 +92,11 @@ class PossibleDuplicates:
 
     def _load(self) -> dict[Identity, list[int]]:
         index: dict[Identity, list[int]] = {}
+        # The source's expenses are those under its key prefix (see load_known).
+        low, high = key_range(source_prefixes(self._source)[0])
         rows = self._conn.execute(
             sa.select(Expense.id, Expense.txn_date, Expense.amount_minor, Expense.currency, Expense.vendor_id)
-            .where(Expense.source_system == self._source, Expense.id < self._before)
+            .where(Expense.key >= low, Expense.key < high, Expense.id < self._before)
         )
         for expense_id, *identity in rows:
             index.setdefault(tuple(identity), []).append(expense_id)  # type: ignore[arg-type]

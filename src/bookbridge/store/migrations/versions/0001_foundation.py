@@ -200,7 +200,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('expenses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_expenses_batch_id'), ['batch_id'], unique=False)
-        batch_op.create_index('ix_expenses_source', ['source_system', 'source_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_expenses_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_expenses_txn_date'), ['txn_date'], unique=False)
 
@@ -311,7 +310,6 @@ def downgrade() -> None:
     with op.batch_alter_table('expenses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_expenses_txn_date'))
         batch_op.drop_index(batch_op.f('ix_expenses_status'))
-        batch_op.drop_index('ix_expenses_source')
         batch_op.drop_index(batch_op.f('ix_expenses_batch_id'))
 
     op.drop_table('expenses')
