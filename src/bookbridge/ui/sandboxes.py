@@ -133,6 +133,15 @@ class SandboxHost(QObject):
             self._stores[(book.book_id, name)] = store
         return SandboxConnected(name, result.base_url, result.company_id, folder)
 
+    def use_memory_tokens(self, book_id: str, connection: str, store: MemoryTokenStore) -> None:
+        """Keep ``connection``'s tokens in memory for this session instead of the keyring.
+
+        For a local sandbox started outside the app (``bookbridge sandbox qbo``, a benchmark's
+        sandbox process): its tokens are worth nothing elsewhere, so they need no keyring.
+        """
+        with self._lock:
+            self._stores[(book_id, connection)] = store
+
     def forget_book(self, book_id: str) -> None:
         """Drop the tokens of a closed book's sandbox connections (its sandbox may serve a reopen)."""
         with self._lock:
