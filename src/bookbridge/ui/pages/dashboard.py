@@ -1,8 +1,8 @@
 """The Dashboard: what is in the book now, every figure a door to the rows behind it.
 
-Today it shows expenses by status, home-currency spend by category and by vehicle, and the last
-import. Sync health, exceptions against SLA and reconciliation progress join it with the pages
-that show them (an honest note says so).
+It shows sync health, open exceptions against their SLA and the month's reconciliation
+(``widgets.health_panel``), expenses by status, home-currency spend by category and by vehicle,
+and the last import.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from bookbridge.ui.formatting import format_count, format_datetime
 from bookbridge.ui.models.book_facts import DashboardFacts, dashboard_facts
 from bookbridge.ui.models.expense_query import STATUS_LABELS, ExpenseFilter
 from bookbridge.ui.pages.base import APPROVALS, EXPENSES, IMPORTS, SYNC, AppContext, Page
+from bookbridge.ui.models.health_facts import read_health
+from bookbridge.ui.widgets.health_panel import HealthPanel
 from bookbridge.ui.widgets.spend_chart import SpendChart
 
 
@@ -32,7 +34,7 @@ class DashboardPage(Page):
 
     key = "dashboard"
     title = "Dashboard"
-    areas = frozenset({EXPENSES, IMPORTS, APPROVALS, SYNC})
+    areas = frozenset({EXPENSES, IMPORTS, APPROVALS, SYNC, "exceptions", "reconcile"})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -40,6 +42,9 @@ class DashboardPage(Page):
         self._generation = 0
         body = QWidget()
         layout = QVBoxLayout(body)
+        self.health = HealthPanel(self.ctx.navigate)
+        self.health.setObjectName("healthPanel")
+        layout.addWidget(self.health)
 
         self.status_box = QGroupBox("Expenses by status")
         self.status_grid = QGridLayout(self.status_box)
@@ -76,11 +81,6 @@ class DashboardPage(Page):
         import_layout.addWidget(self.show_import)
         layout.addWidget(self.import_box)
 
-        self.coming = QLabel("Sync health, exceptions against their deadlines and this month's reconciliation "
-                             "will appear here with the Sync, Exceptions and Reconcile pages.")
-        self.coming.setObjectName("dashboardComing")
-        self.coming.setWordWrap(True)
-        layout.addWidget(self.coming)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
@@ -95,6 +95,9 @@ class DashboardPage(Page):
         handle = self.ctx.runner.submit("Reading the dashboard", lambda progress, cancel: dashboard_facts(book))
         handle.succeeded.connect(lambda facts: self._show(generation, facts))
         handle.failed.connect(lambda exc: show_error(self, exc))
+        health = self.ctx.runner.submit("Reading sync and exception health", lambda progress, cancel: read_health(book))
+        health.succeeded.connect(lambda found: self.health.show_health(found) if generation == self._generation else None)
+        health.failed.connect(lambda exc: show_error(self, exc))
 
     def clear(self) -> None:
         self.facts = None

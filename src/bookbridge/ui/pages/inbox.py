@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from bookbridge.ui.errors import show_error
@@ -52,13 +53,18 @@ class InboxPage(Page):
         self.rejected_rows = QLabel()
         self.rejected_rows.setObjectName("inboxRejectedRows")
         self.rejected_rows.setWordWrap(True)
-        self.coming = QLabel("Failed posts and open exceptions will be listed here with the Sync and Exceptions pages.")
+        self.coming = QLabel("Failed posts, conflicts with the accounting system and other problems that need a "
+                             "person wait in the exception queue, with their owner and deadline.")
         self.coming.setWordWrap(True)
+        self.open_exceptions = QPushButton("Open the exception queue")
+        self.open_exceptions.setObjectName("inboxOpenExceptions")
+        self.open_exceptions.clicked.connect(lambda: self.ctx.navigate("exceptions"))
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addWidget(self.reasons)
         layout.addWidget(self.rejected_rows)
         layout.addWidget(self.coming)
+        layout.addWidget(self.open_exceptions, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
 
     def reload(self) -> None:
