@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from bookbridge.store.models import Expense, ExpenseStatus
+from bookbridge.store.models import Expense
 from bookbridge.ui.main_window import MainWindow
 from bookbridge.ui.settings import set_preference
 from tests.ui.conftest import settle

@@ -28,6 +28,7 @@ from bookbridge.store.book import Book, open_book
 from bookbridge.store.models import BankAccount, Expense, PaymentMethod, Vendor
 from bookbridge.sync.demo.data import create_demo_book, demo_months
 from bookbridge.sync.demo.headless import CONNECTION, DEMO_PASSPHRASE
+from bookbridge.ui.tasks import TaskHandle
 
 DEMO_FILE = "Sandbox Trucking demo.bbk"
 CARD = "Visa 4444"  # the demo company's Visa card (its fuel card has no statement here)
@@ -126,18 +127,19 @@ class DemoStarter(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
-        self.handle = None
+        self.handle: TaskHandle | None = None  # set while the demo is being prepared
 
     def start(self, path: Path | None = None, *, today: date | None = None):
         """Create or reuse the demo book, open it, connect the in-app sandbox, go to Sync."""
         if self.handle is not None:
             return self.handle
         self.step.emit("Preparing the demo company…")
-        self.handle = self.window.runner.submit("Preparing the demo", prepare_demo_book(path, today=today))
-        self.handle.progressed.connect(lambda report: self.step.emit(report.step))
-        self.handle.succeeded.connect(self._opened)
-        self.handle.failed.connect(self._failed)
-        return self.handle
+        handle = self.window.runner.submit("Preparing the demo", prepare_demo_book(path, today=today))
+        handle.progressed.connect(lambda report: self.step.emit(report.step))
+        handle.succeeded.connect(self._opened)
+        handle.failed.connect(self._failed)
+        self.handle = handle
+        return handle
 
     def _opened(self, demo: DemoBook) -> None:
         from bookbridge.ui.dialogs.connect_dialog import sandbox_job

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,

@@ -89,7 +89,8 @@ def recent_periods(book: Book, *, count: int = 18) -> list[str]:
     if newest is not None and newest > last:
         last = newest
     first = min((d for d in oldest if d is not None), default=last)
-    months, cursor = [], last.replace(day=1)
+    months: list[str] = []
+    cursor = last.replace(day=1)
     while cursor >= first.replace(day=1) and len(months) < count:
         months.append(f"{cursor.year:04d}-{cursor.month:02d}")
         cursor = (cursor - timedelta(days=1)).replace(day=1)

@@ -35,19 +35,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bookbridge.reconcile.matching import decisions
-from bookbridge.reconcile.matching.service import run_matching
-from bookbridge.reconcile.periods import Period, reopen, signoff
-from bookbridge.reconcile.statements.service import import_statement_file
+from bookbridge.reconcile.periods import Period
 from bookbridge.ui.dialogs.pack_flow import PackFlow
 from bookbridge.ui.errors import show_error
 from bookbridge.ui.formatting import format_count
-from bookbridge.ui.models.reconcile_facts import (
-    ReconcileView,
-    busiest_recent_period,
-    ledger_source,
-    read_reconcile,
-    recent_periods,
+from bookbridge.ui.models.reconcile_facts import ReconcileView, busiest_recent_period, read_reconcile, recent_periods
+from bookbridge.ui.models.reconcile_jobs import (
+    decide_job,
+    explain_job,
+    import_job,
+    match_job,
+    reopen_job,
+    signoff_job,
 )
 from bookbridge.ui.models.reconcile_models import StatementLinesModel
 from bookbridge.ui.models.record_table import TypedSortProxy
@@ -305,16 +304,8 @@ class ReconcilePage(Page):
         show_error(self, exc)
 
     def _decide(self, action: str, match_id: int) -> None:
-        book, actor = self.ctx.book, self.ctx.actor()
-        act = {"accept": decisions.accept_match, "reject": decisions.reject_match}.get(action)
-
-        def job(progress, cancel) -> str:
-            if act is not None:
-                act(book, match_id, actor=actor)
-            else:
-                decisions.undo_match(book, match_id, actor=actor)
-            return f"Match {match_id} {action}{'ed' if action != 'undo' else 'one'}."
-        self._run(f"{action.capitalize()} match {match_id}", job, select_next=action != "undo")
+        self._run(f"{action.capitalize()} match {match_id}",
+                  decide_job(self.ctx.book, action, match_id, self.ctx.actor()), select_next=action != "undo")
 
     def ask_explanation(self, line_id: int) -> None:
         dialog = QInputDialog(self)
@@ -325,22 +316,13 @@ class ReconcilePage(Page):
         dialog.open()
 
     def explain_line(self, line_id: int, note: str) -> None:
-        book, actor = self.ctx.book, self.ctx.actor()
-        self._run("Explaining a line", lambda progress, cancel: (decisions.explain_line(book, line_id, actor=actor,
-                                                                                       note=note), "Line explained.")[1])
+        self._run("Explaining a line", explain_job(self.ctx.book, line_id, note, self.ctx.actor()))
 
     def find_matches(self) -> None:
         period = self.current_period()
-        if period is None:
-            return
-        book, actor, account = self.ctx.book, self.ctx.actor(), self.account.currentData() or None
-
-        def job(progress, cancel) -> str:
-            progress(f"Matching {period}")
-            run = run_matching(book, period=period.label, account_name=account, actor=actor)
-            return (f"{format_count(run.lines_considered)} open line(s): {format_count(run.suggested)} suggested, "
-                    f"{format_count(run.unmatched)} without a proposal.")
-        self._run(f"Matching {period}", job, select_next=False)
+        if period is not None:
+            self._run(f"Matching {period}", match_job(self.ctx.book, period, self.account.currentData() or None,
+                                                      self.ctx.actor()), select_next=False)
 
     def choose_statement(self) -> None:
         """The native file dialog; a CSV also needs the account's name."""
@@ -362,18 +344,8 @@ class ReconcilePage(Page):
 
     def import_statement(self, path: Path, *, account: str | None = None, profile: str | None = None):
         """Import ``path`` and match its lines at once; the page moves to the statement's month."""
-        book, actor = self.ctx.book, self.ctx.actor()
-
-        def job(progress, cancel) -> tuple[str, str | None]:
-            progress(f"Importing {Path(path).name}")
-            result = import_statement_file(book, Path(path), account_name=account, profile_name=profile, actor=actor)
-            months = sorted({f"{s.period_end:%Y-%m}" for s in result.statements if s.period_end})
-            progress(f"Matching the lines of {Path(path).name}")
-            for month in months:
-                run_matching(book, period=month, actor=actor)
-            return (f"{Path(path).name}: {format_count(result.new)} new lines, "
-                    f"{format_count(result.duplicates)} already in the book; matched.", months[-1] if months else None)
-        handle = self._run(f"Importing {Path(path).name}", job, select_next=False)
+        handle = self._run(f"Importing {Path(path).name}",
+                           import_job(self.ctx.book, Path(path), account, profile, self.ctx.actor()), select_next=False)
         if handle is not None:
             handle.succeeded.connect(lambda result: self._go_to_month(result[1]))
         return handle
@@ -389,24 +361,16 @@ class ReconcilePage(Page):
 
     def sign_off(self, note: str, force: bool) -> None:
         period = self.current_period()
-        if period is None:
-            return
-        book, actor, host, read_back = self.ctx.book, self.ctx.actor(), host_of(self.ctx), self.read_back.isChecked()
-
-        def job(progress, cancel) -> str:
-            with ledger_source(book, host, read_back=read_back) as source:
-                signoff(book, period, actor=actor, reason=note or None, force=force, source=source)
-            return f"{period} signed off; it is locked until reopened."
-        self._run(f"Signing off {period}", job, select_next=False)
+        if period is not None:
+            self._run(f"Signing off {period}", signoff_job(self.ctx.book, period, note, force, self.ctx.actor(),
+                                                           host_of(self.ctx), self.read_back.isChecked()),
+                      select_next=False)
 
     def reopen(self, reason: str) -> None:
         period = self.current_period()
-        if period is None:
-            return
-        book, actor = self.ctx.book, self.ctx.actor()
-        self._run(f"Reopening {period}",
-                  lambda progress, cancel: (reopen(book, period, actor=actor, reason=reason), f"{period} reopened.")[1],
-                  select_next=False)
+        if period is not None:
+            self._run(f"Reopening {period}", reopen_job(self.ctx.book, period, reason, self.ctx.actor()),
+                      select_next=False)
 
     def generate_pack(self, output: Path | None = None):
         """Write the month's pack (asking where when ``output`` is None) and open it."""
