@@ -25,7 +25,7 @@ RUNS_FOR_RATE = 10  # the success rate is over this many recent runs
 @dataclass(frozen=True, slots=True)
 class SyncHealth:
     runs: tuple[RunView, ...]  # newest first, dry runs left out
-    success_rate: float | None  # share of runs that completed with nothing failed
+    success_rate: float | None  # share of the documents these runs tried that were posted
     quota: tuple[tuple[str, int, int], ...]  # (window, remaining, limit) after the newest run
 
     @property
@@ -65,7 +65,9 @@ class Health:
 def _sync(book: Book) -> SyncHealth:
     runs = tuple(r for r in recent_runs(book, limit=RUNS_FOR_RATE * 2) if not r.dry_run
                  and r.status != "running")[:RUNS_FOR_RATE]
-    rate = (sum(1 for r in runs if r.status == "completed" and not r.failed) / len(runs)) if runs else None
+    # Per document, not per run: one run with two held items out of 333 is a 99 % run, not a failed one.
+    tried = sum(r.posted + r.failed for r in runs)
+    rate = sum(r.posted for r in runs) / tried if tried else None
     quota: tuple[tuple[str, int, int], ...] = ()
     if runs and isinstance(runs[0].quota, dict):
         quota = tuple((str(name), int(w.get("remaining", 0)), int(w.get("limit", 0)))

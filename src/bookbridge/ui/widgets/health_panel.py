@@ -95,7 +95,7 @@ class HealthPanel(QWidget):
             self.last_sync.setText(
                 f"Last sync {format_datetime(last.finished_at or last.started_at)}: {run_status(last).lower()}, "
                 f"{format_count(last.posted)} posted, {format_count(last.failed)} failed. "
-                f"Success rate {rate} of the last {len(sync.runs)} run(s)."
+                f"Success rate {rate} of the documents of the last {len(sync.runs)} run(s)."
                 + (f" API quota left: {quota[1]} of {quota[2]} ({quota[0]})." if quota else ""))
             self.runs.setText("Posted / failed per run, newest first: " + ", ".join(
                 f"{r.posted}/{r.failed}" for r in sync.runs[:6]))
