@@ -161,3 +161,40 @@ def test_sync_refuses_to_start_while_another_holds_the_lock(book, sandbox, store
     assert _entries(sandbox) == 0
     with book.read() as session:
         assert session.get(SyncLock, "sync") is None  # the refused run did not take or break the lock
+
+
+def test_entry_back_after_its_unsent_row_was_superseded_reuses_the_row(book, sandbox, store) -> None:
+    """A never-sent row superseded when its expense was sent back is reused (same key) when the
+    expense is approved again: one post, no clash on the key."""
+    from bookbridge.store.models import Expense, ExpenseStatus
+    from bookbridge.sync.connection import find_connection, open_connector
+    from bookbridge.sync.prepare import apply_plan, plan_documents
+    from bookbridge.sync.pull import pull_reference
+    from bookbridge.sync.reference import ReferenceIndex
+    from bookbridge.journal.model import Grouping
+
+    (expense_id,) = approved_expenses(book, fuel(1))
+    with book.read() as session:
+        ref = find_connection(session, None)
+    connector = open_connector(book, ref, store=store)
+    index = ReferenceIndex.from_snapshot(pull_reference(connector))
+    with book.read() as session:
+        plan = plan_documents(book, session, connection_id=ref.id, connector=connector, index=index,
+                              grouping=Grouping.PER_EXPENSE, label="QBO", make_vendor=None)
+    with book.unit_of_work() as session:
+        apply_plan(session, plan, connection_id=ref.id, connection=ref.name, run_id="queued-only")
+    connector.close()
+
+    def set_status(status: ExpenseStatus) -> None:
+        with book.unit_of_work() as session:
+            session.get(Expense, expense_id).status = status  # what coding does when it is sent back
+
+    set_status(ExpenseStatus.REJECTED)
+    run_sync(book, SyncOptions(token_store=store))
+    (row,) = _rows(book)
+    assert row.status is OutboxStatus.SUPERSEDED and row.attempts == 0
+    set_status(ExpenseStatus.APPROVED)
+    report = run_sync(book, SyncOptions(token_store=store))
+    (again,) = _rows(book)
+    assert report.summary()["posted"] == 1 and (again.id, again.key) == (row.id, row.key)
+    assert again.status is OutboxStatus.POSTED and _entries(sandbox) == 1

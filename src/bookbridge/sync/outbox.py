@@ -43,8 +43,6 @@ from bookbridge.store.models import (
 )
 from bookbridge.sync.documents import document_to_json
 
-ACTIVE = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT, OutboxStatus.POSTED, OutboxStatus.RETRYABLE,
-          OutboxStatus.ATTENTION)
 # Only rows whose key was certainly never processed go out in a push; rows of unknown fate
 # (in flight, failed retryably) are settled first by resending the identical request or looking
 # them up (sync.recovery).
@@ -75,16 +73,21 @@ class Decision:
     row: OutboxItem | None
 
 
-def active_rows(session: Session, connection_id: int) -> dict[str, OutboxItem]:
-    """The live (not superseded) row of every entry, by entry key."""
+def latest_rows(session: Session, connection_id: int) -> dict[str, OutboxItem]:
+    """The newest row (highest revision) of every entry, by entry key, superseded ones included.
+
+    A superseded row still owns its key: an entry that comes back (an expense approved again)
+    must reuse a never-sent row, or go out under the next revision, never reuse a taken key.
+    """
     rows = session.scalars(
-        sa.select(OutboxItem).where(OutboxItem.connection_id == connection_id, OutboxItem.status.in_(ACTIVE))
+        sa.select(OutboxItem).where(OutboxItem.connection_id == connection_id)
+        .order_by(OutboxItem.revision, OutboxItem.id)
     )
     return {row.entry_key: row for row in rows}
 
 
 def decide(session: Session, row: OutboxItem | None, entry_key: str) -> Decision:
-    """How an entry built now relates to its existing row (see the module docstring)."""
+    """How an entry built now relates to its newest row (see the module docstring)."""
     if row is None:
         return Decision(Plan.INSERT, revision_key(entry_key, 0), 0, None)
     if row.status is OutboxStatus.POSTED:
@@ -92,8 +95,9 @@ def decide(session: Session, row: OutboxItem | None, entry_key: str) -> Decision
     if row.status in (OutboxStatus.IN_FLIGHT, OutboxStatus.RETRYABLE):
         return Decision(Plan.IN_PROGRESS, row.key, row.revision, row)
     if not row.key_spent:
+        # Pending, held before sending, or superseded before it was ever sent: its key is unspent.
         return Decision(Plan.REFRESH, row.key, row.revision, row)
-    if row.exception_id is not None and is_open(session, row.exception_id):
+    if row.status is OutboxStatus.ATTENTION and row.exception_id is not None and is_open(session, row.exception_id):
         return Decision(Plan.HELD, row.key, row.revision, row)
     return Decision(Plan.INSERT, revision_key(entry_key, row.revision + 1), row.revision + 1, row)
 

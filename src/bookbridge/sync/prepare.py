@@ -126,7 +126,7 @@ def plan_documents(
         if issue.severity is IssueSeverity.ERROR and issue.subject.isdigit():
             plan.add_problem(_journal_problem(issue.code, issue.message), [int(issue.subject)])
     rounds = _current_rounds(session, list(by_key.values()))
-    rows = outbox.active_rows(session, connection_id)
+    rows = outbox.latest_rows(session, connection_id)
     home_problem = _home_problem(home, index.home_currency, label) if (
         index.home_currency and index.home_currency != home) else None
     for entry in result.entries:
@@ -187,7 +187,7 @@ def apply_plan(session: Session, plan: Plan, *, connection_id: int, connection: 
     refreshed = 0
     cleared_rows: list[str] = []
     new_rows: list[tuple[outbox.Prepared, OutboxItem | None]] = []
-    rows = outbox.active_rows(session, connection_id)
+    rows = outbox.latest_rows(session, connection_id)
     for planned in plan.entries:
         if planned.problems:
             row = rows.get(planned.entry.key)
