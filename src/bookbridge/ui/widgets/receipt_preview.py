@@ -2,39 +2,41 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from bookbridge.ui.models.expense_detail import ReceiptInfo
 
-try:  # QtPdf ships with the PySide6 wheels but not with every distribution's build
-    from PySide6.QtPdf import QPdfDocument
-
-    HAVE_QTPDF = True
-except ImportError:  # pragma: no cover - depends on the installed PySide6
-    HAVE_QTPDF = False
-
 PREVIEW_WIDTH = 360
 
 
 def render_pdf_first_page(data: bytes, width: int = PREVIEW_WIDTH) -> QImage | None:
-    """The first page of a PDF as an image ``width`` pixels wide, or None when it cannot be read."""
-    if not HAVE_QTPDF:
+    """The first page of a PDF as an image ``width`` pixels wide, or None when it cannot be read.
+
+    PDFium (pypdfium2) renders it: QtPdf ships only with PySide6 builds we cannot use on 3.11.
+    """
+    import io
+
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
         return None
-    document = QPdfDocument()
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document.load(buffer)
-    if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
-        return None
-    page = document.pagePointSize(0)
-    if page.width() <= 0:
-        return None
-    height = int(width * page.height() / page.width())
-    image = document.render(0, QSize(width, height))
-    document.close()
+    try:
+        if len(document) < 1:
+            return None
+        page = document[0]
+        page_width, _ = page.get_size()
+        if page_width <= 0:
+            return None
+        picture = page.render(scale=width / page_width).to_pil()
+        buffer = io.BytesIO()
+        picture.save(buffer, format="PNG")
+    finally:
+        document.close()
+    image = QImage.fromData(buffer.getvalue(), "PNG")
     return None if image.isNull() else image
 
 
@@ -94,9 +96,6 @@ class ReceiptPreview(QWidget):
         self._set_picture(pixmap, "image", f"{name}{more}")
 
     def _show_pdf(self, data: bytes, name: str, more: str) -> None:
-        if not HAVE_QTPDF:
-            self._message("message", f"{name} is a PDF; this installation cannot preview PDFs (QtPdf is missing){more}.")
-            return
         image = render_pdf_first_page(data)
         if image is None:
             self._message("message", f"{name} is a PDF that could not be read{more}.")
