@@ -57,7 +57,8 @@ def test_limits_can_be_turned_off() -> None:
 def test_more_than_ten_concurrent_requests_are_refused() -> None:
     """With 15 slow requests at once, exactly 10 are served and the rest refused as concurrent."""
     # time_scale 1000 makes the window limits irrelevant here; latency keeps requests in flight.
-    with QboSandbox(time_scale=1000, faults=FaultConfig(latency_ms=400)) as sandbox:
+    # 1.5 s of latency keeps all 15 in flight together even on a loaded machine.
+    with QboSandbox(time_scale=1000, faults=FaultConfig(latency_ms=1500)) as sandbox:
         token = connect(sandbox.base_url)["access_token"]
         url = f"{sandbox.base_url}/v3/company/{sandbox.realm_id}/preferences"
 
