@@ -6,7 +6,11 @@ resident memory. Each import runs in its own child process, so the peak RSS is t
 import under 3 s (>= 33,000 rows/s), re-import under 2 s, peak memory under 300 MB. This prints
 figures; it is not a pass/fail test.
 
-Usage: .venv/bin/python benchmarks/import_bench.py [--rows N] [--keep DIR]
+Usage: .venv/bin/python benchmarks/import_bench.py [--rows N] [--keep DIR] [--repeat N]
+
+With --repeat N the pair (fresh book, first import, re-import) runs N times and each figure is
+the best of the N: on a machine shared with other work the lowest CPU time is the one least
+disturbed. Rates are given per wall second and per CPU second.
 """
 
 from __future__ import annotations
@@ -87,6 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the files")
+    parser.add_argument("--repeat", type=int, default=1, help="run N times and print the best of each figure")
     parser.add_argument("--child", nargs=2, metavar=("BOOK", "CSV"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -97,18 +102,24 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="bookbridge-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     csv_path, book = work / "expensify.csv", work / "bench.bbk"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{book}{suffix}").unlink(missing_ok=True)
     generate(csv_path, args.rows)
-    create_book(book, PASSPHRASE, company="Benchmark Freight", home_currency="USD").close()
     load = os.getloadavg()[0]
     print(f"CSV: {args.rows:,} rows, {csv_path.stat().st_size / 1e6:.1f} MB; CPU cores: {os.cpu_count()}; "
           f"load average {load:.2f} (wall times are only meaningful on an idle machine)")
-    for label in ("first import", "re-import"):
-        figures = measure(book, csv_path)
-        rate = figures["rows"] / figures["seconds"]
+    best: dict[str, dict[str, float]] = {}
+    for _ in range(max(1, args.repeat)):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{book}{suffix}").unlink(missing_ok=True)
+        create_book(book, PASSPHRASE, company="Benchmark Freight", home_currency="USD").close()
+        for label in ("first import", "re-import"):
+            figures = measure(book, csv_path)
+            kept = best.setdefault(label, figures)
+            for name in ("seconds", "cpu_seconds", "peak_rss_mb"):
+                kept[name] = min(kept[name], figures[name])
+    for label, figures in best.items():
+        rate, cpu_rate = figures["rows"] / figures["seconds"], figures["rows"] / figures["cpu_seconds"]
         print(f"{label:<13} {figures['seconds']:6.2f} s wall ({figures['cpu_seconds']:5.2f} s CPU)  {rate:9,.0f} rows/s"
-              f"  peak RSS {figures['peak_rss_mb']:6.1f} MB  (new {figures['new']:,}, "
+              f" ({cpu_rate:,.0f} per CPU second)  peak RSS {figures['peak_rss_mb']:6.1f} MB  (new {figures['new']:,}, "
               f"duplicates {figures['duplicates']:,}, rejected {figures['rejected']:,})")
     print(f"book: {book.stat().st_size / 1e6:.1f} MB")
 

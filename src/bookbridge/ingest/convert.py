@@ -98,6 +98,9 @@ class _Plan:
                 taken.add(name)
                 self.extras.append((key, name))
         self.any_fields = bool(self.plain_fields or self.fields or self.extras)
+        # Every canonical and custom field read from exactly one column (CSV exports): the
+        # converter then reads the record with two comprehensions and nothing else.
+        self.simple = not self.multi and not self.fields and not self.extras
 
     def canonical(self, values: Mapping[str, str]) -> dict[str, str]:
         """Canonical field -> the first non-empty value among its bound columns."""
@@ -133,6 +136,7 @@ class RowConverter:
         self._decimal_sep = profile.decimal_sep
         self._currencies: dict[str | None, tuple[str, Currency | None]] = {}
         self._flag_methods: dict[str, PaymentMethod | None | object] = {}  # reimbursable cell -> method
+        self._plain_cache: dict[int, dict[str, int | None | object]] = {}  # exponent -> amount text -> minor
         self._plans: dict[int, _Plan] = {}
 
     def _number(self, text: str) -> Decimal:
@@ -144,7 +148,13 @@ class RowConverter:
         plan = self._plans.get(id(binding))
         if plan is None:
             plan = self._plans[id(binding)] = _Plan(binding, self.profile.keep_unmapped)
-        row = plan.canonical(record.values)
+        values = record.values
+        if plan.simple:
+            row = {name: value for name, key in plan.single if (value := values.get(key))}
+            fields = {name: value for name, key in plan.plain_fields if (value := values.get(key))}
+        else:
+            row = plan.canonical(values)
+            fields = {}
         get = row.get
         line = record.line
         issues: list[Issue] = [i.at(line) for i in record.issues] if record.issues else []
@@ -162,7 +172,8 @@ class RowConverter:
             issues.append(error("unknown_currency", f"{code!r} is not an ISO 4217 currency code.", "currency", line))
         exponent = currency.exponent if currency else 2
 
-        fields = self._custom_fields(record.values, plan, issues, line) if plan.any_fields else {}
+        if not plan.simple and plan.any_fields:
+            fields = self._custom_fields(values, plan, issues, line)
         expense_type = get("expense_type", "")
         if expense_type:
             expense_type = name_key(expense_type).replace(" ", "_").replace("-", "_")
@@ -175,7 +186,7 @@ class RowConverter:
         text = get("amount")
         amount_minor = None
         if text and currency is not None:
-            amount_minor = plain_minor_units(text, exponent, decimal_sep=self._decimal_sep)
+            amount_minor = self._plain_minor(text, exponent)
         if amount_minor is not None:
             if self._negate:
                 amount_minor = -amount_minor
@@ -208,6 +219,20 @@ class RowConverter:
             tuple(sorted(fields.items())) if fields else (),
         )
         return draft, issues
+
+    def _plain_minor(self, text: str, exponent: int) -> int | None:
+        """:func:`plain_minor_units` with this profile's separator, remembered per text: exports
+        repeat amounts (an Expensify row's original amount is usually its amount again)."""
+        cache = self._plain_cache.get(exponent)
+        if cache is None:
+            cache = self._plain_cache[exponent] = {}
+        minor = cache.get(text, _UNREAD)
+        if minor is _UNREAD:
+            minor = plain_minor_units(text, exponent, decimal_sep=self._decimal_sep)
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            cache[text] = minor
+        return minor  # type: ignore[return-value]
 
     def _currency(self, text: str | None) -> tuple[str, Currency | None]:
         """The code and currency for a cell (the default when empty), looked up once per spelling."""
@@ -266,7 +291,7 @@ class RowConverter:
     def _minor(self, text: str, code: str, exponent: int, name: str, issues: list[Issue], line: int) -> int | None:
         if not text:
             return None
-        minor = plain_minor_units(text, exponent, decimal_sep=self._decimal_sep)
+        minor = self._plain_minor(text, exponent)
         if minor is not None:
             return minor
         try:
