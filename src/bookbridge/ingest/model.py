@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from bookbridge.core.keys import canonical_json
 from bookbridge.core.money import Money
@@ -62,9 +62,11 @@ def warning(code: str, message: str, field: str | None = None, line: int | None 
     return Issue(Severity.WARNING, code, message, field, line)
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
+class RawRecord(NamedTuple):
     """One input row as read, before any interpretation.
+
+    A named tuple rather than a frozen dataclass (equally immutable): readers make one per row,
+    and a frozen dataclass's ``__init__`` costs twice as much.
 
     Attributes:
         line: the physical line where the row starts (1-based, header and preamble counted).

@@ -87,7 +87,7 @@ class PossibleDuplicates:
         self._conn, self._source, self._before = conn, source, before_id
         self.enabled = enabled
         self._index: dict[Identity, list[int]] | None = None
-        self._matched: set[int] = set()
+        self.matched_ids: set[int] = set()  # expenses some row of this file matched
         self._candidates: list[tuple[int, int, Identity]] = []
 
     def _load(self) -> dict[Identity, list[int]]:
@@ -102,10 +102,6 @@ class PossibleDuplicates:
             index.setdefault(tuple(identity), []).append(expense_id)  # type: ignore[arg-type]
         return index
 
-    def matched(self, expense_id: int) -> None:
-        if self.enabled:
-            self._matched.add(expense_id)
-
     def candidate(self, expense_id: int, line: int, identity: Identity) -> None:
         if not self.enabled:
             return
@@ -119,7 +115,7 @@ class PossibleDuplicates:
         out = []
         for expense_id, line, identity in self._candidates:
             assert self._index is not None
-            unmatched = [i for i in self._index[identity] if i not in self._matched]
+            unmatched = [i for i in self._index[identity] if i not in self.matched_ids]
             if unmatched:
                 out.append((expense_id, line, unmatched))
         return out
@@ -149,6 +145,7 @@ class ImportRun:
         known = load_known(conn, source_name)
         self.deduper = Deduper(source_name, known)
         self.look_alikes = PossibleDuplicates(conn, source_name, ids["expenses"], enabled=bool(known))
+        self._matched_add = self.look_alikes.matched_ids.add  # one call per duplicate row, bound once
         self.next_expense_id = ids["expenses"]
         self.rows_read = self.new = self.duplicates = self.conflicts = self.rejected = self.links = 0
         self.errors: list[Issue] = []
@@ -238,7 +235,8 @@ class ImportRun:
         matched = decision.matched
         assert matched is not None
         self.duplicates += 1
-        self.look_alikes.matched(matched.expense_id)
+        if self.look_alikes.enabled:
+            self._matched_add(matched.expense_id)
         detail = None if matched.line is None else f'{{"same_file_line":{matched.line}}}'
         self._decision_rows.append((self.batch_id, draft.line, decision.key, "duplicate", decision.rule, None,
                                     matched.expense_id, detail, self.now_text))
