@@ -30,7 +30,6 @@ _FALSE = frozenset({"no", "n", "false", "f", "0", "", "non-reimbursable", "not r
 # Column widths in the book: longer text is cut to fit.
 _VENDOR_LIMIT, _CATEGORY_LIMIT, _EMPLOYEE_LIMIT, _CARD_LIMIT, _REFERENCE_LIMIT, _REPORT_ID_LIMIT = 300, 200, 200, 60, 200, 120
 _CACHE_LIMIT = 50_000
-_UNREAD = object()
 
 
 class DateParser:
@@ -52,16 +51,7 @@ class DateParser:
         if match:
             # Timestamps hardly ever repeat, but their days do: the day is looked up once, and a
             # timestamp is not cached itself (that only filled and cleared the cache over and over).
-            day = text[:10]
-            result = self._days.get(day, False)  # type: ignore[assignment]
-            if result is False:
-                try:
-                    result = date(int(match[1]), int(match[2]), int(match[3]))
-                except ValueError:
-                    result = None
-                if len(self._days) > _CACHE_LIMIT:
-                    self._days.clear()
-                self._days[day] = result
+            result = self._day(text[:10], match)
             if len(text) > 10:
                 return result
         else:
@@ -74,6 +64,20 @@ class DateParser:
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
         self._cache[text] = result
+        return result
+
+
+    def _day(self, day: str, match: re.Match[str]) -> date | None:
+        """The date of an ISO ``YYYY-MM-DD`` prefix ``_ISO`` matched (None when no such day)."""
+        if day in self._days:
+            return self._days[day]
+        try:
+            result: date | None = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            result = None
+        if len(self._days) > _CACHE_LIMIT:
+            self._days.clear()
+        self._days[day] = result
         return result
 
 
@@ -135,8 +139,8 @@ class RowConverter:
         self._has_reimbursable = "reimbursable" in profile.columns
         self._decimal_sep = profile.decimal_sep
         self._currencies: dict[str | None, tuple[str, Currency | None]] = {}
-        self._flag_methods: dict[str, PaymentMethod | None | object] = {}  # reimbursable cell -> method
-        self._plain_cache: dict[int, dict[str, int | None | object]] = {}  # exponent -> amount text -> minor
+        self._flag_methods: dict[str, PaymentMethod | None] = {}  # reimbursable cell -> method
+        self._plain_cache: dict[int, dict[str, int | None]] = {}  # exponent -> amount text -> minor
         self._plans: dict[int, _Plan] = {}
 
     def _number(self, text: str) -> Decimal:
@@ -226,13 +230,13 @@ class RowConverter:
         cache = self._plain_cache.get(exponent)
         if cache is None:
             cache = self._plain_cache[exponent] = {}
-        minor = cache.get(text, _UNREAD)
-        if minor is _UNREAD:
-            minor = plain_minor_units(text, exponent, decimal_sep=self._decimal_sep)
-            if len(cache) > _CACHE_LIMIT:
-                cache.clear()
-            cache[text] = minor
-        return minor  # type: ignore[return-value]
+        elif text in cache:
+            return cache[text]
+        minor = plain_minor_units(text, exponent, decimal_sep=self._decimal_sep)
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        cache[text] = minor
+        return minor
 
     def _currency(self, text: str | None) -> tuple[str, Currency | None]:
         """The code and currency for a cell (the default when empty), looked up once per spelling."""
@@ -276,8 +280,9 @@ class RowConverter:
             return method
         flag = row.get("reimbursable", "")
         if flag or self._has_reimbursable:
-            method = self._flag_methods.get(flag, _UNREAD)
-            if method is _UNREAD:
+            if flag in self._flag_methods:
+                method = self._flag_methods[flag]
+            else:
                 key = flag.strip().casefold()
                 method = PaymentMethod.REIMBURSABLE if key in _TRUE else self._default_payment if key in _FALSE else None
                 if len(self._flag_methods) > _CACHE_LIMIT:
@@ -285,7 +290,7 @@ class RowConverter:
                 self._flag_methods[flag] = method
             if method is None:
                 issues.append(error("bad_reimbursable", f"{flag!r} is neither yes nor no.", "reimbursable", line))
-            return method  # type: ignore[return-value]
+            return method
         return self._type_payment.get(expense_type) if expense_type else None
 
     def _minor(self, text: str, code: str, exponent: int, name: str, issues: list[Issue], line: int) -> int | None:
