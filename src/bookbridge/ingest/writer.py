@@ -8,6 +8,10 @@ models when this module is imported, so a schema change fails loudly rather than
 
 Expense, vendor, category and employee ids are allocated here (``max(id) + 1``): the import
 holds the book's write lock from its first insert, so no one else can take them.
+
+Foreign keys stay enforced while importing, although every row referenced is one this import
+inserted or read inside its own transaction: the checks cost about 0.3 s per 100,000 rows (an
+eighth of the import's SQL time), and they are what catches an id mix-up before it reaches a book.
 """
 
 from __future__ import annotations
