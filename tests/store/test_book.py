@@ -207,3 +207,32 @@ def test_migrations_match_models(book) -> None:
     with book.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_unit_of_work_waits_for_another_writer_instead_of_failing(book) -> None:
+    """A write transaction that reads first still succeeds when another writer commits meanwhile."""
+    import threading
+
+    from bookbridge.store.models import Setting
+
+    with book.unit_of_work() as s:
+        s.add(Setting(key="counter", value_json="0"))
+    started, release = threading.Event(), threading.Event()
+
+    def other_writer() -> None:
+        with book.unit_of_work() as s:
+            row = s.get(Setting, "counter")  # first statement: the write lock is ours from here
+            started.set()
+            release.wait(5)
+            row.value_json = "1"
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    started.wait(5)
+    release.set()  # the other writer commits while we are starting to read
+    with book.unit_of_work() as s:
+        value = int(s.get(Setting, "counter").value_json)
+        s.get(Setting, "counter").value_json = str(value + 10)
+    thread.join(5)
+    with book.read() as s:
+        assert s.get(Setting, "counter").value_json == "11"

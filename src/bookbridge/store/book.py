@@ -31,7 +31,7 @@ from bookbridge import __version__
 from bookbridge.core import clock
 from bookbridge.core.currency import currency as _check_currency
 from bookbridge.core.errors import BookExists, NotABook, UsageError
-from bookbridge.store.engine import _quote_literal, checkpoint, connect_raw, make_engine
+from bookbridge.store.engine import WRITE_OPTION, _quote_literal, checkpoint, connect_raw, make_engine
 from bookbridge.store.models import BookMeta, Company
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,13 @@ class Book:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: commits on success, rolls back on any exception (services own it)."""
-        with self.sessions() as session, session.begin():
+        """One write transaction: commits on success, rolls back on any exception (services own it).
+
+        It holds the book's write lock from its first statement, so its reads cannot go stale
+        under another writer; other writers wait for it (busy timeout), readers do not.
+        """
+        writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        with Session(writer, expire_on_commit=False) as session, session.begin():
             yield session
 
     def read(self) -> Session:

@@ -26,6 +26,8 @@ KDF_ITERATIONS = 256_000
 KDF_DIGEST = "sha512"
 KEY_BYTES = 32
 SALT_BYTES = 16
+# Execution option marking connections whose transactions will write (see make_engine's begin hook).
+WRITE_OPTION = "bookbridge_writes"
 
 # sqlcipher3's parameter binding sends every None through the PEP 246 adapter protocol (a registry
 # miss, then __adapt__ and __conform__ look-ups) before binding NULL: about 0.9 us per NULL, which
@@ -135,7 +137,12 @@ def make_engine(path: Path, passphrase: str) -> sa.Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:  # pragma: no cover - exercised by every test
-        conn.exec_driver_sql("BEGIN")
+        # Writers take the write lock up front (BEGIN IMMEDIATE): in WAL mode a transaction that
+        # reads first and writes later fails at once with "database is locked" when another
+        # connection committed in between, instead of waiting. Readers stay deferred so they
+        # never queue behind a long import or sync.
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
