@@ -158,3 +158,12 @@ def test_unmapped_columns_become_custom_fields() -> None:
     """Columns no field claims are kept as custom fields rather than dropped."""
     draft, _ = convert(GENERIC, date="2024-01-01", amount="1", Cost_Centre="CC-9", Project="Falcon")
     assert dict(draft.fields) == {"cost_centre": "CC-9", "project": "Falcon"}
+
+
+@pytest.mark.parametrize(("column", "code"), [("Amount", "amount_too_large"), ("Original_Amount", "original_amount_too_large")])
+def test_an_amount_beyond_the_books_integers_is_a_row_error(column: str, code: str) -> None:
+    """21 digits do not fit the book's 64-bit integers: the row is refused instead of the import failing."""
+    values = {"Timestamp": "2024-03-01 08:00:00", "Merchant": "Shell", "Amount": "4.00", "Original_Currency": "EUR",
+              column: "123456789012345678901.00"}
+    draft, issues = convert(EXPENSIFY, **values)
+    assert draft is None and codes(issues) == [code]

@@ -52,3 +52,4 @@ def test_timestamps_read_the_same_through_the_day_cache(day: date, hour: int, mi
     parser = DateParser(EXPENSIFY.date_formats)
     stamp = f"{day.isoformat()} {hour:02d}:{minute:02d}:00"
     assert (parser.parse(stamp), parser.parse(day.isoformat()), parser.parse(stamp)) == (day, day, day)
+

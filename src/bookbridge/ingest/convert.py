@@ -27,6 +27,9 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\
 _CURRENCY_SYMBOLS = str.maketrans("", "", "$€£¥")
 _TRUE = frozenset({"yes", "y", "true", "t", "1", "x", "reimbursable"})
 _FALSE = frozenset({"no", "n", "false", "f", "0", "", "non-reimbursable", "not reimbursable"})
+# The book stores minor units as SQLite INTEGER (signed 64 bit): a larger amount is a row error,
+# not an overflow that would abort the whole import at write time.
+MAX_MINOR = 2**63 - 1
 # Column widths in the book: longer text is cut to fit.
 _VENDOR_LIMIT, _CATEGORY_LIMIT, _EMPLOYEE_LIMIT, _CARD_LIMIT, _REFERENCE_LIMIT, _REPORT_ID_LIMIT = 300, 200, 200, 60, 200, 120
 _CACHE_LIMIT = 50_000
@@ -118,6 +121,10 @@ class _Plan:
         return row
 
 
+def _too_large(what: str) -> str:
+    return f"The {what} is too large to store (over 19 digits in the currency's smallest unit)."
+
+
 def _to_minor(value: Decimal, exponent: int) -> int | None:
     """Integer minor units, or None when the value has more decimals than the currency."""
     scaled = value.scaleb(exponent)
@@ -201,6 +208,9 @@ class RowConverter:
                 if amount_minor is None:
                     issues.append(error("amount_precision", f"{amount} has more decimals than {code} allows "
                                         f"({exponent}).", "amount", line))
+        if amount_minor is not None and abs(amount_minor) > MAX_MINOR:
+            issues.append(error("amount_too_large", _too_large("amount"), "amount", line))
+            amount_minor = None
         payment = self._payment(row, expense_type, issues, line)
         tax_text = get("tax")
         tax_minor = self._minor(tax_text, code, exponent, "tax", issues, line) if tax_text and currency else None
@@ -297,16 +307,19 @@ class RowConverter:
         if not text:
             return None
         minor = self._plain_minor(text, exponent)
-        if minor is not None:
-            return minor
-        try:
-            value = self._number(text)
-        except MoneyError:
-            issues.append(error(f"bad_{name}", f"{text!r} is not an amount.", name, line))
-            return None
-        minor = _to_minor(value, exponent)
         if minor is None:
-            issues.append(error(f"{name}_precision", f"{text} has more decimals than {code} allows.", name, line))
+            try:
+                value = self._number(text)
+            except MoneyError:
+                issues.append(error(f"bad_{name}", f"{text!r} is not an amount.", name, line))
+                return None
+            minor = _to_minor(value, exponent)
+            if minor is None:
+                issues.append(error(f"{name}_precision", f"{text} has more decimals than {code} allows.", name, line))
+                return None
+        if abs(minor) > MAX_MINOR:
+            issues.append(error(f"{name}_too_large", _too_large(name.replace("_", " ")), name, line))
+            return None
         return minor
 
     def _original(self, row: dict[str, str], issues: list[Issue], line: int) -> tuple[int | None, str | None]:
