@@ -26,7 +26,7 @@ run: system-deps venv
 
 ## Install everything and run the whole test suite inside a throwaway keyring session.
 test: system-deps venv
-	sh packaging/scripts/with-test-keyring.sh $(PY) -m pytest $(PYTEST_ARGS)
+	sh packaging/scripts/with-test-keyring.sh $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 ## The headless demo: the whole path on demo data against an in-process sandbox.
 demo: system-deps venv
