@@ -32,6 +32,10 @@ _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _WORDS = re.compile(r"[a-z0-9]+")
 _SPACES = re.compile(r"\s+")
+# Letters that survive accent stripping but are not a-z (æ, ø, ß...) become spaces first: the key
+# keeps only [a-z0-9] words, so the patterns below must see the same word boundaries the key has,
+# or a key would normalise differently from the spelling it came from.
+_FOREIGN = re.compile(r"[^a-z0-9#*.&'`\u2018\u2019\s]")
 _COLUMN_SEPARATORS = re.compile(r"[\s_\-]+")
 LEGAL_SUFFIXES = frozenset(
     "inc incorporated llc llp lp ltd limited gmbh mbh co company corp corporation plc pty pte "
@@ -59,6 +63,8 @@ def _vendor_key(raw: str) -> str:
     # Store numbers make most spellings distinct, so this runs for about half the rows of a card
     # export: a pattern is only applied when the character it needs is present at all.
     text = _strip_accents(raw).casefold().replace("&", " and ")
+    if not text.isascii():
+        text = _FOREIGN.sub(" ", text)
     if "*" in text:
         text = _POS_PREFIX.sub("", text)
     text = _STORE_NUMBER.sub(" ", text)
