@@ -18,18 +18,15 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
-from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from bookbridge.sandbox.qbo import FaultConfig, QboSandbox
 from bookbridge.store.models import Expense, ExpenseStatus, OutboxItem, OutboxStatus
+from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync
 from sync_book import approved_expenses, publish
 
 TRIALS = int(os.environ.get("BOOKBRIDGE_CRASH_TRIALS", "50"))
@@ -45,46 +42,21 @@ pytestmark = [
 ]
 
 
+
+
+
+
+
+
 def _expenses(rng: random.Random, start: int, n: int) -> list[dict]:
-    base = date(2026, 3, 1)
-    return [dict(day=base + timedelta(days=(start + i) % 28), category=rng.choice(["Fuel", "Tolls", "Meals"]),
-                 amount=f"{rng.randint(5, 900)}.{rng.randint(0, 99):02d}", fields={"truck": "Truck 15"})
-            for i in range(n)]
+    return random_expenses(rng, start, n, fields={"truck": "Truck 15"})
 
 
-def _spawn(cli_env: dict, book_path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "bookbridge", "sync", str(book_path), "--json"], env=cli_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _kill_when(process: subprocess.Popen, sandbox: QboSandbox, rng: random.Random) -> str:
-    """Kill ``process`` at a random moment; returns how the trial ended.
-
-    Four times in ten the moment is uniform over a run's usual length; otherwise it is a random
-    instant after the sandbox stored this run's first write (or saw more requests than the
-    reference pull makes), which is when documents are in flight.
-    """
-    started = time.monotonic()
-    counters = sandbox.stats()
-    requests0 = counters["counters"].get("api_requests", 0)
-    writes0 = counters["request_ids"]
-    if rng.random() < 0.4:
-        moment = started + rng.uniform(0.2, 3.5)
-        while time.monotonic() < moment and process.poll() is None:
-            time.sleep(0.005)
-    else:
-        while process.poll() is None and time.monotonic() - started < 15:
-            now = sandbox.stats()
-            if now["request_ids"] > writes0 or now["counters"].get("api_requests", 0) > requests0 + PULL_REQUESTS:
-                time.sleep(rng.uniform(0, 0.25))
-                break
-            time.sleep(0.002)
-    if process.poll() is not None:
-        process.communicate()
-        return f"finished:{process.returncode}"
-    process.send_signal(signal.SIGKILL)
-    process.communicate()
-    return "killed"
+def _in_flight(sandbox: QboSandbox):
+    """In flight once QBO stored a request id, or saw more requests than the reference pull."""
+    writes = counter_grew(lambda: sandbox.stats()["request_ids"])
+    requests = counter_grew(lambda: sandbox.stats()["counters"].get("api_requests", 0), PULL_REQUESTS)
+    return lambda: writes() or requests()
 
 
 def test_sigkill_at_random_moments_never_duplicates_or_loses(book, book_path, run_cli, cli_env, tmp_path,
@@ -106,7 +78,7 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses(book, book_path, ru
         # Runs that end on their own before the kill (or cannot start under the faults) do not count.
         while outcomes["killed"] < TRIALS and trial < TRIALS * 2:
             approved_expenses(book, _expenses(rng, FIRST_BATCH + trial * PER_TRIAL, PER_TRIAL), template=False)
-            outcomes[_kill_when(_spawn(cli_env, book_path), sandbox, rng)] += 1
+            outcomes[kill_at_random(spawn_sync(cli_env, book_path), rng, lambda: _in_flight(sandbox))] += 1
             trial += 1
         posted_during_trials = sandbox.stats()["entities"].get("JournalEntry", 0)
         sandbox.faults.update({"error_5xx_rate": 0.0, "drop_rate": 0.0, "lost_after_commit_rate": 0.0,

@@ -18,12 +18,8 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
-from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -36,6 +32,7 @@ from bookbridge.core import clock
 from bookbridge.sandbox.netsuite import FaultConfig, NetSuiteSandbox
 from bookbridge.store.models import Connection, Expense, ExpenseStatus, OutboxItem, OutboxStatus
 from bookbridge.sync.runner import SyncOptions, run_sync
+from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync
 from sync_book import approved_expenses, fuel, publish
 
 TRIALS = int(os.environ.get("BOOKBRIDGE_NETSUITE_CRASH_TRIALS", "20"))
@@ -44,11 +41,10 @@ PER_TRIAL = 4
 SEED = int(os.environ.get("BOOKBRIDGE_CRASH_SEED", "20260302"))
 
 
+
+
 def _expenses(rng: random.Random, start: int, n: int) -> list[dict]:
-    base = date(2026, 3, 1)
-    return [dict(day=base + timedelta(days=(start + i) % 28), category=rng.choice(["Fuel", "Tolls", "Meals"]),
-                 amount=f"{rng.randint(5, 900)}.{rng.randint(0, 99):02d}", fields={"truck": "Truck 15"})
-            for i in range(n)]
+    return random_expenses(rng, start, n, fields={"truck": "Truck 15"})
 
 
 def _connect_in_process(book, sandbox: NetSuiteSandbox) -> MemoryTokenStore:
@@ -82,35 +78,8 @@ def test_dry_run_previews_netsuite_payloads_and_sends_nothing_then_posts_exactly
             item.get("debit", item.get("credit")) for item in record["line"]["items"]]
 
 
-def _spawn(cli_env: dict, book_path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "bookbridge", "sync", str(book_path), "--json"], env=cli_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _kill_when(process: subprocess.Popen, sandbox: NetSuiteSandbox, rng: random.Random) -> str:
-    """Kill ``process`` at a random moment; returns how the trial ended.
-
-    Four times in ten the moment is uniform over a run's usual length; otherwise it is a random
-    instant after the sandbox received this run's first write, which is when documents are in flight.
-    """
-    started = time.monotonic()
-    writes0 = sandbox.stats()["counters"].get("writes", 0)
-    if rng.random() < 0.4:
-        moment = started + rng.uniform(0.2, 3.0)
-        while time.monotonic() < moment and process.poll() is None:
-            time.sleep(0.005)
-    else:
-        while process.poll() is None and time.monotonic() - started < 15:
-            if sandbox.stats()["counters"].get("writes", 0) > writes0:
-                time.sleep(rng.uniform(0, 0.2))
-                break
-            time.sleep(0.002)
-    if process.poll() is not None:
-        process.communicate()
-        return f"finished:{process.returncode}"
-    process.send_signal(signal.SIGKILL)
-    process.communicate()
-    return "killed"
 
 
 @pytest.mark.slow
@@ -133,7 +102,7 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses_in_netsuite(book, b
         outcomes: Counter[str] = Counter()
         for trial in range(TRIALS):
             approved_expenses(book, _expenses(rng, FIRST_BATCH + trial * PER_TRIAL, PER_TRIAL), template=False)
-            outcomes[_kill_when(_spawn(cli_env, book_path), sandbox, rng)] += 1
+            outcomes[kill_at_random(spawn_sync(cli_env, book_path), rng, lambda: counter_grew(lambda: sandbox.stats()["counters"].get("writes", 0)), uniform_until=3.0, settle=0.2)] += 1
         posted_during_trials = len(sandbox.store.records("journalEntry"))
         sandbox.faults.update({"error_5xx_rate": 0.0, "drop_rate": 0.0, "lost_after_commit_rate": 0.0, "latency_ms": 0})
         final = run_cli("sync", book_path, "--json", timeout=300)

@@ -19,12 +19,9 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -35,6 +32,7 @@ from bookbridge.core import clock
 from bookbridge.sandbox.xero import FaultConfig, XeroSandbox
 from bookbridge.store.models import Connection, Expense, ExpenseStatus, OutboxItem, OutboxStatus
 from bookbridge.sync.runner import SyncOptions, run_sync
+from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync
 from sync_book import approved_expenses, publish
 from xero_testkit import spec
 
@@ -67,39 +65,21 @@ needs_keyring = pytest.mark.skipif(os.environ.get("BOOKBRIDGE_TEST_KEYRING") != 
                                    reason="needs the real Secret Service keyring: run through `make test`")
 
 
+
+
+
+
+
+
 def _expenses(rng: random.Random, start: int, n: int) -> list[dict]:
-    base = date(2026, 3, 1)
-    return [dict(day=base + timedelta(days=(start + i) % 28), category=rng.choice(["Fuel", "Tolls", "Meals"]),
-                 amount=f"{rng.randint(5, 900)}.{rng.randint(0, 99):02d}") for i in range(n)]
+    return random_expenses(rng, start, n)
 
 
-def _spawn(cli_env: dict, book_path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "bookbridge", "sync", str(book_path), "--json"], env=cli_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _kill_when(process: subprocess.Popen, sandbox: XeroSandbox, rng: random.Random) -> str:
-    """Kill ``process`` at a random moment (uniform, or just after its first write or reference pull)."""
-    started = time.monotonic()
-    counters = sandbox.stats()["counters"]
-    requests0, writes0 = counters.get("api_requests", 0), counters.get("api_writes", 0)
-    if rng.random() < 0.4:
-        moment = started + rng.uniform(0.2, 3.5)
-        while time.monotonic() < moment and process.poll() is None:
-            time.sleep(0.005)
-    else:
-        while process.poll() is None and time.monotonic() - started < 15:
-            now = sandbox.stats()["counters"]
-            if now.get("api_writes", 0) > writes0 or now.get("api_requests", 0) > requests0 + PULL_REQUESTS:
-                time.sleep(rng.uniform(0, 0.25))
-                break
-            time.sleep(0.002)
-    if process.poll() is not None:
-        process.communicate()
-        return f"finished:{process.returncode}"
-    process.send_signal(signal.SIGKILL)
-    process.communicate()
-    return "killed"
+def _in_flight(sandbox: XeroSandbox):
+    """In flight once Xero saw a write, or more requests than the reference pull."""
+    writes = counter_grew(lambda: sandbox.stats()["counters"].get("api_writes", 0))
+    requests = counter_grew(lambda: sandbox.stats()["counters"].get("api_requests", 0), PULL_REQUESTS)
+    return lambda: writes() or requests()
 
 
 def _number(journal: dict) -> str:
@@ -136,7 +116,7 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses_in_xero(book, book_
             if trial % 3 == 1:
                 # Reads outnumber writes, so random draws seldom lose a write's answer: lose one on purpose.
                 sandbox.faults.update({"queue": ["lost_after_commit"]})
-            outcomes[_kill_when(_spawn(cli_env, book_path), sandbox, rng)] += 1
+            outcomes[kill_at_random(spawn_sync(cli_env, book_path), rng, lambda: _in_flight(sandbox))] += 1
             trial += 1
         posted_during_trials = sandbox.stats()["entities"].get("ManualJournals", 0)
         sandbox.faults.update({"error_5xx_rate": 0.0, "drop_rate": 0.0, "lost_after_commit_rate": 0.0, "latency_ms": 0})
