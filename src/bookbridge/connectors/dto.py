@@ -34,6 +34,19 @@ class DocumentKind(StrEnum):
     ATTACHMENT = "attachment"
 
 
+class AccountClass(StrEnum):
+    """What an account is for, in every provider's chart (the values of the book's ``AccountKind``)."""
+
+    EXPENSE = "expense"
+    ASSET = "asset"
+    LIABILITY = "liability"
+    CREDIT_CARD = "credit_card"
+    BANK = "bank"
+    PAYABLE = "payable"
+    INCOME = "income"
+    EQUITY = "equity"
+
+
 class PaymentType(StrEnum):
     """How an expense was paid (QBO PaymentType; Xero SPEND money; Intacct charge card...)."""
 
@@ -234,6 +247,9 @@ class PostResult:
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     attempts: int = 1
     updated_at: dt.datetime | None = None
+    # The provider's own mark of this version of the document (QBO SyncToken, Xero UpdatedDateUTC,
+    # Intacct WHENMODIFIED, NetSuite lastModifiedDate): a later change with another mark is an edit.
+    version: str | None = None
 
     @property
     def remote(self) -> RemoteDocument:
@@ -265,6 +281,9 @@ class AccountRecord:
     currency: str | None = None
     full_name: str | None = None
     parent_id: str | None = None
+    # The provider's own type folded into one neutral class by the connector, so the sync engine
+    # can copy any system's chart of accounts; ``None`` for a type no class fits.
+    account_class: AccountClass | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +370,9 @@ class ChangeRecord:
     changed_at: dt.datetime | None
     record: object | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Same mark as :attr:`PostResult.version`, so the sync engine compares versions without knowing
+    # which system it talks to; ``None`` when the provider gives none.
+    version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

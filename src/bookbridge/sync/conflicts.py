@@ -1,7 +1,8 @@
 """Documents we posted that someone changed or deleted in the accounting system (issue 5 §4).
 
-The book keeps what it posted (the payload) and the version the accounting system gave back
-(its ``SyncToken``). A change feed entry for a posted document with another version, or a
+The book keeps what it posted (the payload) and the version mark the accounting system gave back
+(:attr:`~bookbridge.connectors.dto.PostResult.version`: QBO's ``SyncToken``, the others' modification
+time). A change feed entry for a posted document with another version, or a
 deletion, becomes a *conflict* exception showing both versions; the newest remote version is
 remembered so the same edit is not reported twice, while a second edit counts as a repetition.
 """
@@ -21,11 +22,6 @@ from bookbridge.sync import outbox
 SOURCE = "sync"
 
 
-def _version(change: ChangeRecord) -> str | None:
-    token = change.raw.get("SyncToken") if change.raw else None
-    return str(token) if token is not None else None
-
-
 def _theirs(raw: Any) -> Any:
     """The remote object as JSON-ready data (numbers stay exact, as text)."""
     return json.loads(json.dumps(raw, default=str)) if raw else None
@@ -43,11 +39,11 @@ def check_change(session: Session, row: OutboxItem, change: ChangeRecord, *, con
                "there; otherwise record why it was removed when you resolve this exception.")
         cause = ("document-deleted", row.entry_key)
     else:
-        version = _version(change)
-        if version is None or version == row.remote_sync_token:
+        version = change.version
+        if version is None or version == row.remote_version:
             return None  # our own version (the create we made), or nothing to compare
         row.remote_state = RemoteState.CHANGED
-        row.remote_sync_token = version
+        row.remote_version = version
         severity = ExceptionSeverity.WARNING
         title = f"{row.doc_number} was changed in {label} after Bookbridge posted it"
         fix = ("Compare both versions below. If the change is right, resolve this exception with a note; if not, "

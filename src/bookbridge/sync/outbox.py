@@ -288,8 +288,7 @@ def mark_posted(session: Session, row: OutboxItem, result: PostResult) -> None:
     row.key_spent = True
     row.remote_id = result.remote_id
     row.remote_doc_number = result.doc_number
-    token = result.raw.get("SyncToken")
-    row.remote_sync_token = str(token) if token is not None else None
+    row.remote_version = result.version
     row.remote_updated_at = result.updated_at
     row.remote_state = RemoteState.LIVE
     row.posted_at = now

@@ -163,7 +163,13 @@ def post_result(kind: DocumentKind, key: str, entity: Mapping[str, Any], *, atte
         raw=dict(entity),
         attempts=attempts,
         updated_at=parse_datetime(meta.get("LastUpdatedTime")),
+        version=_sync_token(entity),
     )
+
+
+def _sync_token(obj: Mapping[str, Any]) -> str | None:
+    token = obj.get("SyncToken")
+    return str(token) if token is not None else None
 
 
 # QBO entity name -> (our kind, parser or None when we only report the change).
@@ -190,4 +196,4 @@ def change(entity_name: str, obj: Mapping[str, Any]) -> ChangeRecord:
     created = parse_datetime(meta.get("CreateTime"))
     operation = ChangeOperation.CREATED if created is not None and created == updated else ChangeOperation.UPDATED
     record = parser(obj) if parser else None
-    return ChangeRecord(kind, str(obj["Id"]), operation, updated, record, dict(obj))
+    return ChangeRecord(kind, str(obj["Id"]), operation, updated, record, dict(obj), version=_sync_token(obj))

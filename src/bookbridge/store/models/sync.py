@@ -78,7 +78,9 @@ class OutboxItem(Base):
     exception_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exceptions.id"), index=True)
     remote_id: Mapped[str | None] = mapped_column(sa.String(100))
     remote_doc_number: Mapped[str | None] = mapped_column(sa.String(60))
-    remote_sync_token: Mapped[str | None] = mapped_column(sa.String(30))
+    # The provider's own version mark of what it holds (QBO SyncToken, Xero UpdatedDateUTC, Intacct
+    # WHENMODIFIED, NetSuite lastModifiedDate): a change feed entry with another mark is an edit.
+    remote_version: Mapped[str | None] = mapped_column(sa.String(64))
     remote_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     remote_state: Mapped[RemoteState | None] = mapped_column(enum_column(RemoteState, name="remote_state"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
