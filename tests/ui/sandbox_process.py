@@ -2,11 +2,6 @@
 
 Used by the GUI stall test and ``benchmarks/gui_bench.py``: a sandbox in the test's own process
 would compete with the GUI thread for the interpreter, which no real QuickBooks Online does.
-
-The sandbox checks DocNumber uniqueness by deep-copying every stored entry on each create
-(``sandbox.qbo.checks.doc_number_unique``), which makes 2,000 creates take minutes of sandbox CPU.
-The process therefore runs the same check without the copies (same rule, same refusal), exactly as
-``benchmarks/sync_bench.py`` does; everything else is the sandbox as shipped.
 """
 
 from __future__ import annotations
@@ -16,19 +11,7 @@ import sys
 
 _BOOT = """
 import signal, sys, threading
-from bookbridge.sandbox.qbo import QboSandbox, checks, errors
-from bookbridge.sandbox.qbo.entities import entity_type
-
-def doc_number_unique(store, entity, doc_number, own_id):
-    if not doc_number:
-        return
-    with store.lock:
-        for other in store._data["entities"].get(entity, {}).values():
-            if other.get("DocNumber") == doc_number and other["Id"] != own_id:
-                known = entity_type(entity)
-                raise errors.duplicate_doc_number(doc_number, known.label if known else entity, other["Id"])
-
-checks.doc_number_unique = doc_number_unique
+from bookbridge.sandbox.qbo import QboSandbox
 stop = threading.Event()
 signal.signal(signal.SIGTERM, lambda *_: stop.set())
 with QboSandbox(time_scale=float(sys.argv[1])) as sandbox:

@@ -129,11 +129,11 @@ def doc_number_unique(store: CompanyStore, entity: str, doc_number: str | None, 
     """Refuse a DocNumber already used by another object of the same entity (6140)."""
     if not doc_number:
         return
-    for other in store.all(entity):
-        if other.get("DocNumber") == doc_number and other["Id"] != own_id:
-            known_type = entity_type(entity)
-            label = known_type.label if known_type else entity
-            raise errors.duplicate_doc_number(doc_number, label, other["Id"])
+    holder = store.doc_number_holder(entity, doc_number, own_id)
+    if holder is not None:
+        known_type = entity_type(entity)
+        label = known_type.label if known_type else entity
+        raise errors.duplicate_doc_number(doc_number, label, holder)
 
 
 def lines(value: Any) -> list[dict]:

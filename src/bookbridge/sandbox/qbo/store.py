@@ -56,6 +56,20 @@ class CompanyStore:
             }
             self._dirty = True
             self._save_if_dirty()
+        # DocNumber -> Ids per entity, so the uniqueness check of each create is a lookup rather
+        # than a scan (and copy) of every stored object: creates stay linear in a long sync.
+        self._doc_numbers: dict[tuple[str, str], set[str]] = {}
+        for entity, objects in self._data["entities"].items():
+            for object_id, obj in objects.items():
+                self._index(entity, object_id, obj)
+
+    def _index(self, entity: str, object_id: str, obj: dict[str, Any]) -> None:
+        if obj.get("DocNumber"):
+            self._doc_numbers.setdefault((entity, obj["DocNumber"]), set()).add(object_id)
+
+    def _unindex(self, entity: str, object_id: str, obj: dict[str, Any]) -> None:
+        if obj.get("DocNumber"):
+            self._doc_numbers.get((entity, obj["DocNumber"]), set()).discard(object_id)
 
     # --- transactions ---------------------------------------------------------------------
     @contextmanager
@@ -98,6 +112,12 @@ class CompanyStore:
         with self.lock:
             return [copy.deepcopy(t) for t in self._data["deleted"] if t["entity"] == entity]
 
+    def doc_number_holder(self, entity: str, doc_number: str, own_id: str | None) -> str | None:
+        """The Id of another ``entity`` object already carrying ``doc_number``, or None."""
+        with self.lock:
+            others = self._doc_numbers.get((entity, doc_number), set()) - {own_id}
+            return min(others, key=lambda i: _id_order({"Id": i})) if others else None
+
     def counts(self) -> dict[str, int]:
         with self.lock:
             return {name: len(objects) for name, objects in self._data["entities"].items()}
@@ -125,6 +145,7 @@ class CompanyStore:
                 }
             )
             self._data["entities"].setdefault(entity, {})[object_id] = stored
+            self._index(entity, object_id, stored)
             self._touch()
             return copy.deepcopy(stored)
 
@@ -141,13 +162,15 @@ class CompanyStore:
                 "LastUpdatedTime": metadata_time(self._now()),
             }
             self._data["entities"][entity][obj["Id"]] = stored
+            self._unindex(entity, obj["Id"], current)
+            self._index(entity, obj["Id"], stored)
             self._touch()
             return copy.deepcopy(stored)
 
     def delete(self, entity: str, object_id: str) -> dict[str, Any]:
         """Remove an object, keep a tombstone for CDC; returns the tombstone."""
         with self.lock:
-            del self._data["entities"][entity][object_id]
+            self._unindex(entity, object_id, self._data["entities"][entity].pop(object_id))
             tombstone = {"entity": entity, "Id": object_id, "deleted_at": metadata_time(self._now())}
             self._data["deleted"].append(tombstone)
             self._touch()
