@@ -12,6 +12,9 @@ from typing import Callable, Mapping
 
 from bookbridge.connectors.intacct import config as intacct_config
 from bookbridge.connectors.intacct.connector import IntacctConnector
+from bookbridge.connectors.intacct.rest import config as intacct_rest_config
+from bookbridge.connectors.intacct.rest.auth import choose_company as intacct_rest_choose_company
+from bookbridge.connectors.intacct.rest.connector import IntacctRestConnector
 from bookbridge.connectors.intacct.session import IntacctAuthenticator
 from bookbridge.connectors.limiter import RateLimits
 from bookbridge.connectors.netsuite import config as netsuite_config
@@ -114,6 +117,19 @@ PROVIDERS: dict[str, ProviderSpec] = {
         company_id_param="company",
         connector_class=NetSuiteConnector,
         limits=netsuite_config.LIMITS,
+    ),
+    intacct_rest_config.PROVIDER: ProviderSpec(
+        name=intacct_rest_config.PROVIDER,
+        label=intacct_rest_config.LABEL,
+        environments=intacct_rest_config.ENVIRONMENTS,
+        # REST API, OAuth 2.0 code flow with PKCE [I6]. Sage's redirect rules are UNCONFIRMED: a
+        # loopback redirect as for Xero. The company id is read from the token's claims.
+        oauth_endpoints=intacct_rest_config.oauth_endpoints,
+        loopback_allowed=intacct_rest_config.loopback_allowed,
+        company_id_param=None,
+        connector_class=IntacctRestConnector,
+        limits=intacct_rest_config.LIMITS,
+        choose_company=intacct_rest_choose_company,
     ),
 }
 
