@@ -31,6 +31,7 @@ from bookbridge.sandbox.common.ratelimit import RateLimiter, WindowLimit, retry_
 from bookbridge.sandbox.common.statefile import JsonStateFile
 from bookbridge.sandbox.intacct import control, errors, functions
 from bookbridge.sandbox.intacct.errors import ErrorItem, FunctionFailure, RequestFailure
+from bookbridge.sandbox.intacct.rest_api import PREFIX as REST_PREFIX, RestApi
 from bookbridge.sandbox.intacct.sessions import SessionGrant, SessionStore
 from bookbridge.sandbox.intacct.store import CompanyStore, state_paths
 from bookbridge.sandbox.intacct.wire import (
@@ -116,6 +117,8 @@ class IntacctSandbox:
         self.results = functions.ResultSets()
         self._stats_lock = threading.Lock()
         self._stats: Counter[str] = Counter()
+        # The REST API (OAuth 2.0) on the same port and store: see rest_api.
+        self.rest = RestApi(self, user_id or DEFAULT_USER_ID)
         self._http = ServerThread(self.handle, host, port)
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -176,6 +179,8 @@ class IntacctSandbox:
             if request.method != "POST":
                 return Response.text(405, "The XML gateway takes POST requests only.")
             return self._gateway(request, path)
+        if path.startswith(REST_PREFIX + "/"):
+            return self.rest.handle(request)
         return Response.text(404, f"Not found: {request.path}")
 
     def _xml(self, body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:

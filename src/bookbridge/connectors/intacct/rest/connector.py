@@ -65,8 +65,10 @@ CHANGE_OBJECTS: dict[str, tuple[str, tuple[str, ...], Callable[[Mapping[str, Any
     "vendor": (VENDOR, records.VENDOR_FIELDS, records.vendor),
     **{kind: (obj, records.DIMENSION_FIELDS, records.dimension(kind)) for kind, obj in DIMENSION_OBJECTS.items()},
     "tax_code": (TAX_DETAIL, records.TAX_FIELDS, records.tax_code),
-    DocumentKind.JOURNAL_ENTRY.value: (payloads.OBJECTS[DocumentKind.JOURNAL_ENTRY], records.DOCUMENT_FIELDS, None),
-    DocumentKind.BILL.value: (payloads.OBJECTS[DocumentKind.BILL], records.DOCUMENT_FIELDS, None),
+    DocumentKind.JOURNAL_ENTRY.value: (payloads.OBJECTS[DocumentKind.JOURNAL_ENTRY],
+                                        records.DOCUMENT_FIELDS[payloads.OBJECTS[DocumentKind.JOURNAL_ENTRY]], None),
+    DocumentKind.BILL.value: (payloads.OBJECTS[DocumentKind.BILL], records.DOCUMENT_FIELDS[payloads.OBJECTS[DocumentKind.BILL]],
+                               None),
 }
 
 
@@ -285,7 +287,7 @@ class IntacctRestConnector:
             filters.append(eq(payloads.NUMBER_FIELDS[obj], doc_number))
         if txn_date:
             filters.append(eq(payloads.DATE_FIELDS[obj], txn_date.isoformat()))
-        for row in self.rows(obj, records.DOCUMENT_FIELDS, filters):
+        for row in self.rows(obj, records.DOCUMENT_FIELDS[obj], filters):
             if marker in records.text(row, description):
                 number = doc_number or records.optional(row, payloads.NUMBER_FIELDS[obj])
                 return records.post_result(kind, key, row, doc_number=number)

@@ -39,8 +39,9 @@ TAX_FIELDS = ("key", "id", "description", "taxType", "taxRate", "status", "taxAu
 CURRENCY_FIELDS = ("key", "id", "name", "status")
 RATE_FIELDS = ("key", "fromCurrency", "toCurrency", "rate", "effectiveDate")
 COMPANY_FIELDS = ("id", "name", "country", "baseCurrency", "isMultiCurrency", "booksClosedThroughDate")
-DOCUMENT_FIELDS = ("key", "id", "description", "referenceNumber", "billNumber", "postingDate", "createdDate",
-                   "state", MODIFIED, CREATED)
+_DOCUMENT_COMMON = ("key", "id", "description", "state", MODIFIED, CREATED)
+DOCUMENT_FIELDS = {"general-ledger/journal-entry": _DOCUMENT_COMMON + ("referenceNumber", "postingDate"),
+                   "accounts-payable/bill": _DOCUMENT_COMMON + ("billNumber", "createdDate", "vendor.id")}
 
 
 def value(row: Mapping[str, Any], path: str) -> Any:
