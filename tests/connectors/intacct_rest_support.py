@@ -25,11 +25,12 @@ def sign_in(sandbox: IntacctSandbox, store: TokenStore | None = None) -> tuple[T
     return store, result
 
 
-def open_rest(sandbox: IntacctSandbox, store: TokenStore | None = None, **settings: object) -> IntacctRestConnector:
+def open_rest(sandbox: IntacctSandbox, store: TokenStore | None = None, *, name: str = "main",
+              **settings: object) -> IntacctRestConnector:
     """A connector opened through the registry, exactly as the sync engine opens one."""
     store, result = sign_in(sandbox, store)
     values: dict = {"time_scale": 100.0, "max_attempts": 4, **settings}
-    connection = ConnectionSettings(provider="intacct-rest", name="main", base_url=result.base_url,
+    connection = ConnectionSettings(provider="intacct-rest", name=name, base_url=result.base_url,
                                     company_id=result.company_id, **values)
     connector = open_connector(connection, store)
     assert isinstance(connector, IntacctRestConnector)
