@@ -10,7 +10,14 @@ DTOs of :mod:`bookbridge.connectors.dto`, failures come out as the typed errors 
   QBO ``requestid``, Xero ``Idempotency-Key``, Intacct function ``controlid``, NetSuite
   ``externalId``. ``find_by_key`` is the fallback when a vendor's replay window has passed.
 * **Dimensions**: by kind (class, department, location, project, ``tracking:<name>``,
-  ``custom:<id>``); each connector maps the kinds its system has and rejects the others.
+  ``custom:<id>``); each connector maps the kinds its system has and rejects the others. A system
+  whose screens call a dimension by another kind's name says so in an optional
+  ``dimension_aliases`` attribute (QBO: ``{"location": "department"}``), read through
+  :func:`dimension_aliases`.
+* **Replay window**: ``replay_window`` is how long the system answers a resend of the same key
+  with what it did the first time; older sends of unknown fate are looked up by key before
+  anything is sent again. ``None`` means a resend can never duplicate (NetSuite's upsert by
+  ``externalId``).
 * **Paging** is hidden: every listing is an iterator that fetches pages as it is consumed.
 * **Authentication** is not part of a connector's surface: it receives an :class:`Authenticator`
   (OAuth tokens from the keyring for QBO/Xero/NetSuite, a session for Intacct's XML API).
@@ -18,7 +25,8 @@ DTOs of :mod:`bookbridge.connectors.dto`, failures come out as the typed errors 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from types import MappingProxyType
 from typing import Iterable, Iterator, Mapping, Protocol, Sequence, runtime_checkable
 
 from bookbridge.connectors.dto import (
@@ -44,6 +52,8 @@ from bookbridge.connectors.dto import (
 )
 from bookbridge.connectors.errors import ConnectorError
 
+NO_ALIASES: Mapping[str, str] = MappingProxyType({})
+
 
 @runtime_checkable
 class Authenticator(Protocol):
@@ -68,6 +78,9 @@ class Connector(Protocol):
 
     provider: str
     company_id: str
+    # How long the system replays its first answer to a resend with the same key; ``None``: a
+    # resend cannot duplicate at any age. Connection settings may override it.
+    replay_window: timedelta | None
 
     # --- reference data (pull) ------------------------------------------------------------------
     def company(self) -> CompanyRecord:
@@ -152,3 +165,12 @@ class Connector(Protocol):
     def close(self) -> None:
         """Release the HTTP session."""
         ...
+
+
+def dimension_aliases(connector: object) -> Mapping[str, str]:
+    """Our dimension kinds that ``connector``'s system files under another kind (``location`` → ``department``).
+
+    Optional on a connector (most systems have none), hence read here rather than declared as a
+    protocol member that every connector would have to carry.
+    """
+    return getattr(connector, "dimension_aliases", NO_ALIASES)

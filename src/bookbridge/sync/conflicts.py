@@ -42,6 +42,11 @@ def check_change(session: Session, row: OutboxItem, change: ChangeRecord, *, con
         version = change.version
         if version is None or version == row.remote_version:
             return None  # our own version (the create we made), or nothing to compare
+        if row.remote_version is None and change.operation is ChangeOperation.CREATED:
+            # The post left no mark (its read-back failed), and the feed says this version is the
+            # creation itself: never edited, so it is ours. Remember it for the next comparison.
+            row.remote_version = version
+            return None
         row.remote_state = RemoteState.CHANGED
         row.remote_version = version
         severity = ExceptionSeverity.WARNING

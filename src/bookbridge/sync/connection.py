@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -50,13 +51,14 @@ class SyncSettings:
             otherwise the expense waits in the exception queue.
         replay_window_hours: how long after an attempt a resend with the same key is trusted to
             be replayed by the vendor; older in-flight documents are looked up by key first.
+            ``None`` (not set): the connector's own window (see :meth:`replay_window`).
         workers: requests sent at once (the connector's limiter still enforces the vendor limits).
     """
 
     grouping: Grouping = Grouping.PER_EXPENSE
     batch_size: int = MAX_BATCH
     create_vendors: bool = False
-    replay_window_hours: float = 1.0
+    replay_window_hours: float | None = None
     workers: int = 1
 
     @classmethod
@@ -66,11 +68,22 @@ class SyncSettings:
                 grouping=Grouping(values.get("grouping", Grouping.PER_EXPENSE.value)),
                 batch_size=max(1, min(int(values.get("batch_size", MAX_BATCH)), MAX_BATCH)),
                 create_vendors=bool(values.get("create_vendors", False)),
-                replay_window_hours=float(values.get("replay_window_hours", 1.0)),
+                replay_window_hours=(float(values["replay_window_hours"])
+                                     if values.get("replay_window_hours") is not None else None),
                 workers=max(1, min(int(values.get("sync_workers", 1)), 10)),
             )
         except (ValueError, TypeError) as exc:
             raise UsageError(f"The connection's sync settings are not valid ({exc}); fix them and run again.") from None
+
+    def replay_window(self, connector: Connector) -> timedelta | None:
+        """How long a resend is left to the vendor's replay: this connection's setting, else the connector's.
+
+        ``None`` means a resend can never duplicate (NetSuite's upsert by externalId), so documents
+        of unknown fate are always sent again rather than looked up first.
+        """
+        if self.replay_window_hours is not None:
+            return timedelta(hours=self.replay_window_hours)
+        return connector.replay_window
 
 
 def _settings(connection: Connection) -> dict[str, Any]:

@@ -4,9 +4,11 @@ A document's fate is unknown when a previous run died while sending it (``in_fli
 ended without a usable answer (``failed_retryable``: a cut connection, a timeout, a 5xx, a 429).
 It may or may not be in the accounting system.
 
-* Within the vendor's replay window the very same request goes out again: same key, and for a
-  batch the same documents in the same order (so the same batch request id). The vendor answers
-  with what it did the first time, or does it now.
+* Within the vendor's replay window (the connector's ``replay_window``, unless the connection
+  overrides it) the very same request goes out again: same key, and for a batch the same
+  documents in the same order (so the same batch request id). The vendor answers with what it
+  did the first time, or does it now. A window of ``None`` means a resend cannot duplicate at any
+  age (NetSuite upserts by externalId), so the request always goes out again.
 * When the first attempt is older than the window, the document is looked up by our key (QBO:
   by DocNumber, then the ``[bb:key]`` tag in PrivateNote). Found: it is posted. Not found: it
   never arrived, so it is pending again and goes out in this run's push, still with its key.
@@ -84,7 +86,7 @@ def _groups(session, connection_id: int) -> list[_Group]:
     return groups
 
 
-def resolve_unknown(ctx: PushContext, *, replay_window: timedelta) -> Recovery:
+def resolve_unknown(ctx: PushContext, *, replay_window: timedelta | None) -> Recovery:
     """Settle every document of unknown fate (see the module docstring).
 
     Raises:
@@ -95,7 +97,7 @@ def resolve_unknown(ctx: PushContext, *, replay_window: timedelta) -> Recovery:
         groups = _groups(session, ctx.connection_id)
     result = Recovery()
     for group in groups:
-        if clock.now() - group.first_attempt <= replay_window:
+        if replay_window is None or clock.now() - group.first_attempt <= replay_window:
             with write_unit(ctx.book) as session:
                 ctx.lock.confirm(session)  # fence: the resend is a send like any other
                 rows = session.scalars(sa.select(OutboxItem).where(OutboxItem.id.in_(list(group.unknown)))).all()

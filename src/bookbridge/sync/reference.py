@@ -7,6 +7,10 @@ system also appear in the book's own lists, so mappings can use them.
 
 :class:`ReferenceIndex` answers the questions building a document asks: which remote account is
 "6200" (by number, then name), which vendor is "Pilot Flying J", which class is "Truck 7".
+
+Nothing here knows which system it talks to: an account's kind comes from the connector's
+neutral :class:`~bookbridge.connectors.dto.AccountClass`, and a dimension kind filed under
+another name (QBO's Department shown as "Location") from the connector's ``dimension_aliases``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -28,21 +33,15 @@ from bookbridge.connectors.dto import (
     TaxRateRecord,
     VendorRecord,
 )
-from bookbridge.connectors.protocol import Connector
+from bookbridge.connectors.protocol import NO_ALIASES, Connector, dimension_aliases
 from bookbridge.core import clock
 from bookbridge.core.keys import canonical_json
 from bookbridge.ingest.normalise import vendor_key
 from bookbridge.store.models import AccountKind, LedgerAccount, RemoteReference, SyncState, Vendor
 
-# QBO's Department is what its screens call Location; our templates may say either.
-DIMENSION_ALIASES = {"location": "department"}
-_ACCOUNT_KINDS = {
-    "Expense": AccountKind.EXPENSE, "Other Expense": AccountKind.EXPENSE, "Cost of Goods Sold": AccountKind.EXPENSE,
-    "Bank": AccountKind.BANK, "Credit Card": AccountKind.CREDIT_CARD, "Accounts Payable": AccountKind.PAYABLE,
-    "Income": AccountKind.INCOME, "Other Income": AccountKind.INCOME, "Equity": AccountKind.EQUITY,
-    "Fixed Asset": AccountKind.ASSET, "Other Current Asset": AccountKind.ASSET, "Other Asset": AccountKind.ASSET,
-    "Other Current Liability": AccountKind.LIABILITY, "Long Term Liability": AccountKind.LIABILITY,
-}
+# Aliases belong to each connector now (``Connector.dimension_aliases``, applied by ReferenceIndex);
+# this empty map stays only for callers that still apply a global alias table first.
+DIMENSION_ALIASES: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +59,10 @@ class RemoteRecord:
 def record_of(item: object) -> RemoteRecord | None:
     """Our uniform record for a connector reference DTO (``None`` for kinds we do not keep)."""
     if isinstance(item, AccountRecord):
-        return RemoteRecord("account", item.id, item.name, item.active, item.number,
-                            {"type": item.type, "currency": item.currency, "full_name": item.full_name})
+        detail = {"type": item.type, "currency": item.currency, "full_name": item.full_name}
+        if item.account_class is not None:
+            detail["account_class"] = item.account_class.value
+        return RemoteRecord("account", item.id, item.name, item.active, item.number, detail)
     if isinstance(item, VendorRecord):
         return RemoteRecord("vendor", item.id, item.name, item.active, None, {"currency": item.currency})
     if isinstance(item, DimensionRecord):
@@ -81,6 +82,7 @@ class ReferenceSnapshot:
 
     company: CompanyRecord
     records: tuple[RemoteRecord, ...]
+    dimension_aliases: Mapping[str, str] = field(default_factory=lambda: NO_ALIASES)
 
 
 def pull_reference(connector: Connector) -> ReferenceSnapshot:
@@ -89,7 +91,7 @@ def pull_reference(connector: Connector) -> ReferenceSnapshot:
     items: list[object] = [*connector.accounts(), *connector.vendors(), *connector.dimensions(),
                            *connector.tax_codes(), *connector.tax_rates(), *connector.currencies()]
     records = tuple(r for r in map(record_of, items) if r is not None)
-    return ReferenceSnapshot(company, records)
+    return ReferenceSnapshot(company, records, dimension_aliases(connector))
 
 
 def store_records(session: Session, connection_id: int, records: Iterable[RemoteRecord]) -> int:
@@ -148,13 +150,21 @@ def mirror_locally(session: Session, records: Iterable[RemoteRecord]) -> tuple[i
                 vendors += 1
         elif record.kind == "account":
             code = record.number or record.name
-            kind = _ACCOUNT_KINDS.get(str(record.detail.get("type", "")))
+            kind = _account_kind(record.detail.get("account_class"))
             if kind is not None and code.casefold() not in account_codes:
                 session.add(LedgerAccount(code=code, name=record.name, kind=kind,
                                           currency=record.detail.get("currency"), active=record.active))
                 account_codes.add(code.casefold())
                 accounts += 1
     return vendors, accounts
+
+
+def _account_kind(account_class: object) -> AccountKind | None:
+    """The book's kind for a connector's neutral account class (the two enums share their values)."""
+    try:
+        return AccountKind(account_class) if account_class else None
+    except ValueError:
+        return None  # a class this book version does not know: leave the account out of its list
 
 
 def _fold(text: str | None) -> str:
@@ -165,7 +175,8 @@ class ReferenceIndex:
     """Lookups over one connection's reference data (in memory, for one run)."""
 
     def __init__(self, records: Iterable[RemoteRecord], *, home_currency: str | None, multicurrency: bool,
-                 closed_books_date: date | None) -> None:
+                 closed_books_date: date | None, dimension_aliases: Mapping[str, str] = NO_ALIASES) -> None:
+        self.dimension_aliases = dimension_aliases
         self.home_currency = home_currency
         self.multicurrency = multicurrency
         self.closed_books_date = closed_books_date
@@ -178,18 +189,20 @@ class ReferenceIndex:
     def from_snapshot(cls, snapshot: ReferenceSnapshot) -> "ReferenceIndex":
         company = snapshot.company
         return cls(snapshot.records, home_currency=company.home_currency, multicurrency=company.multicurrency,
-                   closed_books_date=company.closed_books_date)
+                   closed_books_date=company.closed_books_date, dimension_aliases=snapshot.dimension_aliases)
 
     @classmethod
-    def load(cls, session: Session, connection_id: int) -> "ReferenceIndex":
-        """The index of what the last pull stored."""
+    def load(cls, session: Session, connection_id: int, *,
+             dimension_aliases: Mapping[str, str] = NO_ALIASES) -> "ReferenceIndex":
+        """The index of what the last pull stored (aliases from the connection's connector)."""
         rows = session.scalars(sa.select(RemoteReference).where(RemoteReference.connection_id == connection_id))
         records = [RemoteRecord(r.kind, r.remote_id, r.name, r.active, r.number,
                                 json.loads(r.detail_json) if r.detail_json else {}) for r in rows]
         state = session.get(SyncState, connection_id)
         return cls(records, home_currency=state.home_currency if state else None,
                    multicurrency=bool(state.multicurrency) if state else False,
-                   closed_books_date=state.closed_books_date if state else None)
+                   closed_books_date=state.closed_books_date if state else None,
+                   dimension_aliases=dimension_aliases)
 
     def add(self, record: RemoteRecord) -> None:
         self._by_kind.setdefault(record.kind, {})[record.remote_id] = record
@@ -227,12 +240,16 @@ class ReferenceIndex:
         found = self._first("vendor", _fold(name), lambda r: _fold(r.name))
         return found or self._first("vendor", vendor_key(name), lambda r: vendor_key(r.name))
 
+    def dimension_kind(self, kind: str) -> str:
+        """The kind the accounting system files ``kind`` under (``location`` is QBO's ``department``)."""
+        return self.dimension_aliases.get(kind, kind)
+
     def dimension(self, kind: str, value: str) -> RemoteRecord | None:
-        kind = DIMENSION_ALIASES.get(kind, kind)
+        kind = self.dimension_kind(kind)
         return self._first(kind, _fold(value), lambda r: _fold(r.name), lambda r: _fold(r.detail.get("full_name")))
 
     def tax_code(self, code: str) -> RemoteRecord | None:
         return self._first("tax_code", _fold(code), lambda r: _fold(r.name), lambda r: _fold(r.remote_id))
 
     def has_dimension_kind(self, kind: str) -> bool:
-        return DIMENSION_ALIASES.get(kind, kind) in self._by_kind
+        return self.dimension_kind(kind) in self._by_kind

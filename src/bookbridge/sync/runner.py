@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Callable, NoReturn
 
 from bookbridge.connectors import jsonwire
@@ -207,7 +206,7 @@ def _live_run(book: Book, ref: ConnectionRef, settings: SyncSettings, connector:
     try:
         # 1. settle documents of unknown fate before anything new goes out
         try:
-            recovery = resolve_unknown(ctx, replay_window=timedelta(hours=settings.replay_window_hours))
+            recovery = resolve_unknown(ctx, replay_window=settings.replay_window(connector))
         except AuthError as error:
             _could_not_start(book, ref, run_id, counts, error)
         counts.resolved = recovery.settled

@@ -7,6 +7,7 @@ number of functions sent in one request.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from bookbridge.connectors.http import check_base_url, is_loopback_host
@@ -40,6 +41,10 @@ LIMITS = RateLimits(windows=(RateWindow("per-minute", 100, 60.0),), max_concurre
 THROTTLE_WAIT = 15.0
 # Functions per request: no documented maximum (UNCONFIRMED); 30 matches the sync engine's batch.
 MAX_FUNCTIONS_PER_REQUEST = 30
+# uniqueid=true refuses a repeated function controlid as already run [I2], and the connector then
+# finds the earlier post by key; how long Intacct remembers controlids is UNCONFIRMED, so sends
+# older than an hour are looked up by key before anything is sent again.
+REPLAY_WINDOW = timedelta(hours=1)
 # readByQuery takes a page size of 1 to 1000 (default 100) [I4].
 MAX_PAGE_SIZE = 1000
 # Leave a session this long before its projected timeout, then open a new one.

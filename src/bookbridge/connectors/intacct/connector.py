@@ -14,6 +14,8 @@ key and reported as posted.
 from __future__ import annotations
 
 import base64
+import logging
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -40,26 +42,30 @@ from bookbridge.connectors.errors import (
     ValidationError,
 )
 from bookbridge.connectors.intacct import payloads, records
-from bookbridge.connectors.intacct.config import LABEL, MAX_FUNCTIONS_PER_REQUEST, PROVIDER
+from bookbridge.connectors.intacct.config import LABEL, MAX_FUNCTIONS_PER_REQUEST, PROVIDER, REPLAY_WINDOW
 from bookbridge.connectors.intacct.faults import AlreadyRun, authentication_error, function_error
 from bookbridge.connectors.intacct.gateway import Gateway
 from bookbridge.connectors.intacct.reads import ReadsMixin, quote
 from bookbridge.connectors.intacct.session import IntacctAuthenticator
 from bookbridge.connectors.intacct.xmlwire import FunctionResult, Session, XmlResponse, request_xml
 from bookbridge.connectors.limiter import Limiter
-from bookbridge.connectors.protocol import Authenticator
+from bookbridge.connectors.protocol import NO_ALIASES, Authenticator
 from bookbridge.connectors.retry import Jitter, full_jitter
 from bookbridge.connectors.settings import ConnectionSettings
 from bookbridge.core.errors import UsageError
 from bookbridge.core.keys import new_id, sha256_hex, short_key
 
 SUPDOC_FOLDER = "Bookbridge"
+log = logging.getLogger(__name__)
 
 
 class IntacctConnector(ReadsMixin):
     """One Intacct company over the XML API; see :class:`~bookbridge.connectors.protocol.Connector`."""
 
     provider = PROVIDER
+    replay_window = REPLAY_WINDOW
+    # Intacct has real department and location dimensions: every kind means itself.
+    dimension_aliases: Mapping[str, str] = NO_ALIASES
 
     def __init__(
         self,
@@ -184,7 +190,38 @@ class IntacctConnector(ReadsMixin):
             for n, doc, function in chunk:
                 answers[n] = self._outcome(doc, response.result(str(function["@controlid"])), attempts)
         self._settle_already_run(docs, answers)
+        self._add_versions(answers)
         return [a for a in answers if a is not None]
+
+    def _add_versions(self, answers: list) -> None:
+        """Give each fresh post the WHENMODIFIED it left, so the change feed knows that version as ours.
+
+        A create answers with the RECORDNO only, so one ``read`` per object type (all in one
+        request) fetches the marks. When that read fails the posts still stand; they just carry
+        no mark, and a later edit check reports the first version it sees.
+        """
+        wanted: dict[str, list[int]] = {}
+        for n, answer in enumerate(answers):
+            if isinstance(answer, PostResult) and answer.version is None and answer.kind in payloads.OBJECT_NAMES:
+                wanted.setdefault(payloads.OBJECT_NAMES[answer.kind], []).append(n)
+        if not wanted:
+            return
+        reads = {obj: {"@controlid": f"versions-{obj.lower()}-{new_id()[:8]}", "read": {
+            "object": obj, "keys": ",".join(answers[n].remote_id for n in positions),
+            "fields": "RECORDNO,WHENMODIFIED"}} for obj, positions in wanted.items()}
+        try:
+            response, _ = self.call(list(reads.values()), write=False)
+        except ConnectorError as error:
+            log.warning("%s: version marks of posted records could not be read: %s", LABEL, error.user_message)
+            return
+        for obj, positions in wanted.items():
+            result = response.result(str(reads[obj]["@controlid"]))
+            if result is None or not result.ok or result.data is None:
+                log.warning("%s: version marks of posted %s records could not be read", LABEL, obj)
+                continue
+            marks = {records.text(row, "RECORDNO"): records.version(row) for row in result.data.of(obj)}
+            for n in positions:
+                answers[n] = replace(answers[n], version=marks.get(answers[n].remote_id))
 
     def _outcome(self, doc: Document, result: FunctionResult | None, attempts: int) -> PostResult | ConnectorError:
         what = f"{doc.kind.value} {doc.doc_number or ''}".strip()

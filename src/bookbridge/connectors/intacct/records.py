@@ -1,7 +1,7 @@
 """Sage Intacct records (as parsed by :mod:`.xmlwire`) turned into our reference DTOs.
 
 Field names are those of the generic objects [I4, I9]: ``GLACCOUNT`` (ACCOUNTNO, TITLE,
-ACCOUNTTYPE, NORMALBALANCE, STATUS), ``VENDOR`` (VENDORID, NAME, STATUS, CURRENCY), the dimension
+ACCOUNTTYPE, NORMALBALANCE, CATEGORY, ALTERNATIVEACCOUNT, STATUS), ``VENDOR`` (VENDORID, NAME, STATUS, CURRENCY), the dimension
 objects (``DEPARTMENT``, ``LOCATION``, ``CLASS``, ``PROJECT``: an id field, a name, STATUS,
 PARENTID) and ``TAXDETAIL`` (DETAILID, TAXTYPE, VALUE, STATUS). Intacct writes status as
 ``active``/``inactive``, dates as ``MM/DD/YYYY`` and timestamps as ``MM/DD/YYYY HH:MM:SS``.
@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from bookbridge.connectors.dto import (
+    AccountClass,
     AccountRecord,
     ChangeOperation,
     ChangeRecord,
@@ -82,12 +83,48 @@ def amount(value: str | None) -> Decimal:
     return parse_decimal(value or "0")
 
 
+# Balance-sheet categories (CATEGORY, or the ALTERNATIVEACCOUNT role) that name a more precise
+# class than the side of the balance sheet; matched on words, as companies can rename categories.
+_CATEGORY_WORDS: tuple[tuple[str, AccountClass], ...] = (
+    ("payable", AccountClass.PAYABLE),
+    ("credit card", AccountClass.CREDIT_CARD),
+    ("cash", AccountClass.BANK),
+    ("bank", AccountClass.BANK),
+    ("equity", AccountClass.EQUITY),
+    ("retained earnings", AccountClass.EQUITY),
+)
+
+
+def account_class(fields: Mapping[str, Any]) -> AccountClass | None:
+    """Our class for a GLACCOUNT, from ACCOUNTTYPE, NORMALBALANCE and its category.
+
+    Intacct has no account type list like QBO's: ``ACCOUNTTYPE`` says which statement the account
+    is on (``incomestatement``/``balancesheet``) and ``NORMALBALANCE`` its usual side
+    (``debit``/``credit``). An income-statement account is an expense on the debit side and
+    income on the credit side; a balance-sheet account is made precise by its category (cash,
+    credit card, payables, equity) or else is an asset (debit) or a liability (credit).
+    """
+    statement = text(fields, "ACCOUNTTYPE").lower().replace(" ", "")
+    side = text(fields, "NORMALBALANCE").lower()
+    if statement == "incomestatement":
+        return {"debit": AccountClass.EXPENSE, "credit": AccountClass.INCOME}.get(side)
+    if statement != "balancesheet":
+        return None
+    for category in (text(fields, "ALTERNATIVEACCOUNT"), text(fields, "CATEGORY")):
+        folded = category.lower()
+        for word, found in _CATEGORY_WORDS:
+            if word in folded:
+                return found
+    return {"debit": AccountClass.ASSET, "credit": AccountClass.LIABILITY}.get(side)
+
+
 def account(fields: Mapping[str, Any]) -> AccountRecord:
     number = text(fields, "ACCOUNTNO")
     return AccountRecord(
         id=number, name=text(fields, "TITLE") or number, active=is_active(fields),
         type=text(fields, "ACCOUNTTYPE"), subtype=text(fields, "CATEGORY"),
         classification=text(fields, "NORMALBALANCE"), number=number, full_name=optional(fields, "TITLE"),
+        account_class=account_class(fields),
     )
 
 
@@ -158,12 +195,18 @@ def exchange_rate(fields: Mapping[str, Any]) -> ExchangeRateRecord:
     )
 
 
+def version(fields: Mapping[str, Any]) -> str | None:
+    """A record's version mark: its WHENMODIFIED, in ISO form so every read path gives the same text."""
+    modified = parse_timestamp(optional(fields, "WHENMODIFIED"))
+    return modified.isoformat() if modified is not None else None
+
+
 def post_result(kind: DocumentKind, key: str, fields: Mapping[str, Any], *, doc_number: str | None,
                 attempts: int = 1) -> PostResult:
     """A posted document as the protocol reports it (``RECORDNO`` is Intacct's own id)."""
     return PostResult(
         kind=kind, key=key, remote_id=text(fields, "RECORDNO"), doc_number=doc_number, raw=dict(fields),
-        attempts=attempts, updated_at=parse_timestamp(optional(fields, "WHENMODIFIED")),
+        attempts=attempts, updated_at=parse_timestamp(optional(fields, "WHENMODIFIED")), version=version(fields),
     )
 
 
@@ -193,4 +236,5 @@ def change(kind: str, fields: Mapping[str, Any]) -> ChangeRecord:
     created_text = optional(fields, "WHENCREATED")
     created = parse_timestamp(created_text) if created_text and " " in created_text else None
     operation = ChangeOperation.CREATED if created is not None and created == modified else ChangeOperation.UPDATED
-    return ChangeRecord(kind, remote_id, operation, modified, parser(fields) if parser else None, dict(fields))
+    return ChangeRecord(kind, remote_id, operation, modified, parser(fields) if parser else None, dict(fields),
+                        version=version(fields))

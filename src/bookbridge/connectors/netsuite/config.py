@@ -48,6 +48,10 @@ THROTTLE_WAIT = 5.0
 ACCOUNT_TIMEZONE = ZoneInfo("America/Los_Angeles")
 CHANGE_WINDOW_MARGIN = timedelta(hours=14)
 
+# Every write is an upsert by externalId [N9]: a resend updates the record the first send made,
+# at any age, so the sync engine never has to look a document up before sending it again.
+REPLAY_WINDOW: timedelta | None = None
+
 # SuiteQL: at most 1000 rows a page [N10, 3rd-party]; the offset must be a multiple of the limit.
 MAX_PAGE_SIZE = 1000
 

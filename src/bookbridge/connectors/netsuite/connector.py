@@ -10,7 +10,8 @@ Pure mapping lives in :mod:`.payloads` (out) and :mod:`.records` (in); the error
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import urlsplit
@@ -40,7 +41,7 @@ from bookbridge.connectors.dto import (
 from bookbridge.connectors.errors import ConnectorError, ServerError, UnknownReference
 from bookbridge.connectors.http import HttpClient, HttpResult
 from bookbridge.connectors.limiter import Limiter, RateLimits, shared_limiter
-from bookbridge.connectors.protocol import Authenticator
+from bookbridge.connectors.protocol import NO_ALIASES, Authenticator
 from bookbridge.connectors.netsuite import payloads, records
 from bookbridge.connectors.netsuite.account import account_from_host, parse_account
 from bookbridge.connectors.netsuite.changes import change_rows
@@ -51,6 +52,7 @@ from bookbridge.connectors.netsuite.config import (
     MAX_PAGE_SIZE,
     PROVIDER,
     RECORD_PATH,
+    REPLAY_WINDOW,
     SUITEQL_PATH,
     THROTTLE_WAIT,
     api_root,
@@ -62,6 +64,8 @@ from bookbridge.connectors.netsuite.suiteql import date_literal, paged, quote
 from bookbridge.connectors.retry import Jitter, RetryPolicy, full_jitter
 from bookbridge.connectors.settings import ConnectionSettings
 from bookbridge.core.errors import UsageError
+
+log = logging.getLogger(__name__)
 
 _WRITE_HEADERS = {
     "Content-Type": "application/json",
@@ -89,6 +93,9 @@ class NetSuiteConnector:
     """One NetSuite account over REST web services; see :class:`~bookbridge.connectors.protocol.Connector`."""
 
     provider = PROVIDER
+    replay_window = REPLAY_WINDOW
+    # NetSuite has real department, class and location dimensions: every kind means itself.
+    dimension_aliases: Mapping[str, str] = NO_ALIASES
 
     def __init__(
         self,
@@ -224,7 +231,7 @@ class NetSuiteConnector:
                               provider=PROVIDER, code="answer-shape", retryable=False)
         return remote_id, result
 
-    def push(self, doc: Document) -> PostResult:
+    def _post(self, doc: Document) -> PostResult:
         payload = self.build_payload(doc)
         try:
             remote_id, result = self._upsert(payloads.RECORD_TYPES[doc.kind], payload)
@@ -232,6 +239,35 @@ class NetSuiteConnector:
             raise reclassify(error, self.suiteql) from None
         raw = {"id": remote_id, "externalId": payload["externalId"], "location": result.headers.get("Location")}
         return PostResult(doc.kind, doc.key, remote_id, doc.doc_number, raw, attempts=result.attempts)
+
+    def versions(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        """Each transaction's version mark (``lastmodifieddate`` as SuiteQL shows it), by internal id."""
+        if not remote_ids:
+            return {}
+        where = f"id IN ({', '.join(quote(i) for i in remote_ids)})"
+        return {str(row["id"]): mark for row in self.rows(records.TRANSACTIONS, where)
+                if (mark := records.version(row)) is not None}
+
+    def _with_versions(self, results: list[PostResult | ConnectorError]) -> list[PostResult | ConnectorError]:
+        """Posts with the version mark they left, read in one query, so the change feed knows them as ours.
+
+        The upsert answers 204 with a Location only [N9]. When the read fails the posts still
+        stand (they are in NetSuite); they just carry no mark, and a later edit check reports
+        the first version it sees.
+        """
+        posted = [r.remote_id for r in results if isinstance(r, PostResult)]
+        try:
+            marks = self.versions(posted)
+        except ConnectorError as error:
+            log.warning("%s: version marks of %d posted record(s) could not be read: %s", LABEL, len(posted),
+                        error.user_message)
+            return results
+        return [replace(r, version=marks.get(r.remote_id)) if isinstance(r, PostResult) else r for r in results]
+
+    def push(self, doc: Document) -> PostResult:
+        answer = self._with_versions([self._post(doc)])[0]
+        assert isinstance(answer, PostResult)
+        return answer
 
     def push_journal_entry(self, doc: JournalDocument) -> PostResult:
         return self.push(doc)
@@ -243,14 +279,14 @@ class NetSuiteConnector:
         return self.push(doc)
 
     def push_many(self, docs: Sequence[Document]) -> list[PostResult | ConnectorError]:
-        """One upsert per document, in order: the record API has no batch endpoint [N11]."""
+        """One upsert per document, in order (the record API has no batch endpoint [N11]), then one version read."""
         results: list[PostResult | ConnectorError] = []
         for doc in docs:
             try:
-                results.append(self.push(doc))
+                results.append(self._post(doc))
             except ConnectorError as error:
                 results.append(error)
-        return results
+        return self._with_versions(results)
 
     def find_by_key(
         self, kind: DocumentKind, key: str, *, doc_number: str | None = None, txn_date: date | None = None
@@ -270,8 +306,10 @@ class NetSuiteConnector:
             raise
         body = parse_body(result.content) or {}
         updated = body.get("lastModifiedDate")
-        return PostResult(kind, key, str(body["id"]), body.get("tranId"), dict(body), attempts=result.attempts,
-                          updated_at=datetime.fromisoformat(str(updated).replace("Z", "+00:00")) if updated else None)
+        found = PostResult(kind, key, str(body["id"]), body.get("tranId"), dict(body), attempts=result.attempts,
+                           updated_at=datetime.fromisoformat(str(updated).replace("Z", "+00:00")) if updated else None)
+        # The mark comes from SuiteQL, like the change feed's, not from REST's UTC lastModifiedDate.
+        return replace(found, version=self.versions([found.remote_id]).get(found.remote_id))
 
     def create_vendor(self, draft: VendorDraft) -> VendorRecord:
         """Upsert a vendor by ``externalId`` (a retry finds the one it made) and read it back."""

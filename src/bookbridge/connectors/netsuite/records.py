@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 
 from bookbridge.connectors.dto import (
+    AccountClass,
     AccountRecord,
     ChangeOperation,
     ChangeRecord,
@@ -29,28 +30,30 @@ from bookbridge.connectors.netsuite.suiteql import iso_date, iso_datetime
 Row = Mapping[str, Any]
 CurrencyCodes = Mapping[str, str]
 
-# accttype ids → the names NetSuite shows (and QBO shares), with their classification.
-ACCOUNT_TYPES: dict[str, tuple[str, str]] = {
-    "Bank": ("Bank", "Asset"),
-    "AcctRec": ("Accounts Receivable", "Asset"),
-    "OthCurrAsset": ("Other Current Asset", "Asset"),
-    "FixedAsset": ("Fixed Asset", "Asset"),
-    "OthAsset": ("Other Asset", "Asset"),
-    "DeferExpense": ("Deferred Expense", "Asset"),
-    "UnbilledRec": ("Unbilled Receivable", "Asset"),
-    "AcctPay": ("Accounts Payable", "Liability"),
-    "CredCard": ("Credit Card", "Liability"),
-    "OthCurrLiab": ("Other Current Liability", "Liability"),
-    "LongTermLiab": ("Long Term Liability", "Liability"),
-    "DeferRevenue": ("Deferred Revenue", "Liability"),
-    "Equity": ("Equity", "Equity"),
-    "Income": ("Income", "Revenue"),
-    "OthIncome": ("Other Income", "Revenue"),
-    "COGS": ("Cost of Goods Sold", "Expense"),
-    "Expense": ("Expense", "Expense"),
-    "OthExpense": ("Other Expense", "Expense"),
-    "NonPosting": ("Non Posting", ""),
-    "Stat": ("Statistical", ""),
+# accttype ids → the names NetSuite shows (and QBO shares), their classification, and our class
+# (None: non-posting and statistical accounts carry no money).
+ACCOUNT_TYPES: dict[str, tuple[str, str, AccountClass | None]] = {
+    "Bank": ("Bank", "Asset", AccountClass.BANK),
+    "AcctRec": ("Accounts Receivable", "Asset", AccountClass.ASSET),
+    "OthCurrAsset": ("Other Current Asset", "Asset", AccountClass.ASSET),
+    "FixedAsset": ("Fixed Asset", "Asset", AccountClass.ASSET),
+    "OthAsset": ("Other Asset", "Asset", AccountClass.ASSET),
+    "DeferExpense": ("Deferred Expense", "Asset", AccountClass.ASSET),
+    "UnbilledRec": ("Unbilled Receivable", "Asset", AccountClass.ASSET),
+    "AcctPay": ("Accounts Payable", "Liability", AccountClass.PAYABLE),
+    "CredCard": ("Credit Card", "Liability", AccountClass.CREDIT_CARD),
+    "OthCurrLiab": ("Other Current Liability", "Liability", AccountClass.LIABILITY),
+    "LongTermLiab": ("Long Term Liability", "Liability", AccountClass.LIABILITY),
+    "DeferRevenue": ("Deferred Revenue", "Liability", AccountClass.LIABILITY),
+    "Equity": ("Equity", "Equity", AccountClass.EQUITY),
+    "RetainedEarnings": ("Retained Earnings", "Equity", AccountClass.EQUITY),
+    "Income": ("Income", "Revenue", AccountClass.INCOME),
+    "OthIncome": ("Other Income", "Revenue", AccountClass.INCOME),
+    "COGS": ("Cost of Goods Sold", "Expense", AccountClass.EXPENSE),
+    "Expense": ("Expense", "Expense", AccountClass.EXPENSE),
+    "OthExpense": ("Other Expense", "Expense", AccountClass.EXPENSE),
+    "NonPosting": ("Non Posting", "", None),
+    "Stat": ("Statistical", "", None),
 }
 
 # SuiteQL recordtype of the transactions we post → our document kinds.
@@ -106,13 +109,13 @@ class Listing:
 
 def account(row: Row, codes: CurrencyCodes) -> AccountRecord:
     type_id = text(row, "accttype") or ""
-    name, classification = ACCOUNT_TYPES.get(type_id, (type_id, ""))
+    name, classification, account_class = ACCOUNT_TYPES.get(type_id, (type_id, "", None))
     currency = text(row, "currency")
     return AccountRecord(
         id=str(row["id"]), name=text(row, "acctname") or text(row, "fullname") or "", active=not flag(row.get("isinactive")),
         type=name, subtype=type_id, classification=classification, number=text(row, "acctnumber"),
         currency=codes.get(currency, currency) if currency else None, full_name=text(row, "fullname"),
-        parent_id=text(row, "parent"),
+        parent_id=text(row, "parent"), account_class=account_class,
     )
 
 
@@ -169,20 +172,29 @@ TRANSACTIONS = Listing("transaction", "transaction", f"id, recordtype, tranid, e
 CHANGE_LISTINGS: dict[str, Listing] = {listing.kind: listing for listing in (ACCOUNTS, VENDORS, *DIMENSIONS, TAX_CODES)}
 
 
+def version(row: Row) -> str | None:
+    """A record's version mark: its ``lastmodifieddate`` exactly as SuiteQL writes it.
+
+    Posts and the change feed both read it through SuiteQL, in the same column format, so the
+    marks compare as text without guessing the account's time zone (REST shows UTC instead).
+    """
+    return text(row, "lastmodifieddate")
+
+
 def reference_change(listing: Listing, row: Row, codes: CurrencyCodes) -> ChangeRecord:
     """A changed list entry (created when it was created no earlier than it was modified)."""
     modified = parse_datetime(row.get("lastmodifieddate"))
     created = parse_datetime(row.get("datecreated"))
     operation = ChangeOperation.CREATED if created is not None and created == modified else ChangeOperation.UPDATED
     record = listing.parse(row, codes) if listing.parse else None
-    return ChangeRecord(listing.kind, str(row["id"]), operation, modified, record, dict(row))
+    return ChangeRecord(listing.kind, str(row["id"]), operation, modified, record, dict(row), version=version(row))
 
 
 def transaction_change(row: Row) -> ChangeRecord:
     kind = TRANSACTION_KINDS[str(row["recordtype"]).lower()]
     modified, created = parse_datetime(row.get("lastmodifieddate")), parse_datetime(row.get("createddate"))
     operation = ChangeOperation.CREATED if created is not None and created == modified else ChangeOperation.UPDATED
-    return ChangeRecord(kind.value, str(row["id"]), operation, modified, None, dict(row))
+    return ChangeRecord(kind.value, str(row["id"]), operation, modified, None, dict(row), version=version(row))
 
 
 def deletion(row: Row) -> ChangeRecord | None:

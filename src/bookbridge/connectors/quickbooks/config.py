@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import MappingProxyType
+from typing import Mapping
 from urllib.parse import urlsplit
 
 from bookbridge.connectors.http import check_base_url, is_loopback_host
@@ -36,6 +39,11 @@ MAX_BATCH_ITEMS = 30
 # CDC looks back at most 30 days [Q10].
 CDC_LOOKBACK_DAYS = 30
 CDC_MAX_OBJECTS = 1000
+# A repeated requestid gets the first answer again [Q8]; how long Intuit remembers one is
+# UNCONFIRMED, so sends older than an hour are looked up by key before anything is resent.
+REPLAY_WINDOW = timedelta(hours=1)
+# QBO's screens call Department "Location" [Q13, Q15]: a template's location is QBO's Department.
+DIMENSION_ALIASES: Mapping[str, str] = MappingProxyType({"location": "department"})
 
 _INTUIT_API_HOSTS = {urlsplit(PRODUCTION_API).hostname, urlsplit(SANDBOX_API).hostname}
 

@@ -40,11 +40,13 @@ from bookbridge.connectors.quickbooks import payloads, records
 from bookbridge.connectors.quickbooks.config import (
     CDC_LOOKBACK_DAYS,
     CDC_MAX_OBJECTS,
+    DIMENSION_ALIASES,
     LABEL,
     LIMITS,
     MAX_BATCH_ITEMS,
     MINOR_VERSION,
     PROVIDER,
+    REPLAY_WINDOW,
     THROTTLE_WAIT,
     api_root,
 )
@@ -74,6 +76,8 @@ class QuickBooksConnector:
     """One QBO company over REST v3; see :class:`~bookbridge.connectors.protocol.Connector`."""
 
     provider = PROVIDER
+    replay_window = REPLAY_WINDOW
+    dimension_aliases = DIMENSION_ALIASES
 
     def __init__(
         self,

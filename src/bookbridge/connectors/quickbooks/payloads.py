@@ -29,7 +29,7 @@ from bookbridge.connectors.dto import (
     TaxMode,
 )
 from bookbridge.connectors.errors import DocumentRejected
-from bookbridge.connectors.quickbooks.config import LABEL, PROVIDER
+from bookbridge.connectors.quickbooks.config import DIMENSION_ALIASES, LABEL, PROVIDER
 from bookbridge.connectors.validation import check_document, errors_only
 
 MAX_DOC_NUMBER = 21
@@ -37,7 +37,7 @@ MAX_PRIVATE_NOTE = 4000
 MAX_DESCRIPTION = 4000
 
 CLASS_KINDS = frozenset({"class"})
-DEPARTMENT_KINDS = frozenset({"department", "location"})
+DEPARTMENT_KINDS = frozenset({"department", *(k for k, v in DIMENSION_ALIASES.items() if v == "department")})
 
 _PAYMENT_TYPES = {PaymentType.CARD: "CreditCard", PaymentType.CASH: "Cash", PaymentType.CHECK: "Check"}
 _TAX_MODES = {TaxMode.EXCLUSIVE: "TaxExcluded", TaxMode.INCLUSIVE: "TaxInclusive", TaxMode.NOT_APPLICABLE: "NotApplicable"}

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from bookbridge.connectors.dto import (
+    AccountClass,
     AccountRecord,
     ChangeOperation,
     ChangeRecord,
@@ -28,6 +29,17 @@ ENTITY_NAMES: dict[DocumentKind, str] = {
     DocumentKind.BILL: "Bill",
     DocumentKind.VENDOR: "Vendor",
     DocumentKind.ATTACHMENT: "Attachable",
+}
+
+# QBO AccountType values [Q7, Q13] folded into our neutral classes; types no class fits stay None.
+ACCOUNT_CLASSES: dict[str, AccountClass] = {
+    "Expense": AccountClass.EXPENSE, "Other Expense": AccountClass.EXPENSE,
+    "Cost of Goods Sold": AccountClass.EXPENSE,
+    "Bank": AccountClass.BANK, "Credit Card": AccountClass.CREDIT_CARD, "Accounts Payable": AccountClass.PAYABLE,
+    "Income": AccountClass.INCOME, "Other Income": AccountClass.INCOME, "Equity": AccountClass.EQUITY,
+    "Fixed Asset": AccountClass.ASSET, "Other Current Asset": AccountClass.ASSET, "Other Asset": AccountClass.ASSET,
+    "Accounts Receivable": AccountClass.ASSET,
+    "Other Current Liability": AccountClass.LIABILITY, "Long Term Liability": AccountClass.LIABILITY,
 }
 
 
@@ -64,6 +76,7 @@ def account(obj: Mapping[str, Any]) -> AccountRecord:
         currency=_ref_id(obj, "CurrencyRef"),
         full_name=obj.get("FullyQualifiedName"),
         parent_id=_ref_id(obj, "ParentRef"),
+        account_class=ACCOUNT_CLASSES.get(str(obj.get("AccountType", ""))),
     )
 
 

@@ -79,6 +79,7 @@ class XeroConnector:
     """One Xero organisation; see :class:`~bookbridge.connectors.protocol.Connector`."""
 
     provider = PROVIDER
+    from bookbridge.connectors.xero.config import IDEMPOTENCY_WINDOW as replay_window  # Idempotency-Key kept ~6 min [X9]
 
     def __init__(
         self,
