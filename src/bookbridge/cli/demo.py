@@ -1,8 +1,9 @@
 """`bookbridge demo-data BOOK` and `bookbridge demo --headless [--book PATH] [--json]`.
 
 The headless demo is what a newcomer runs first: it builds a demo trucking company's book, starts
-a QuickBooks Online sandbox inside the process, connects to it, syncs, and prints a summary. It
-needs no Intuit account and no keyring. Unless BOOKBRIDGE_PASSPHRASE is set, the demo book's
+a QuickBooks Online sandbox inside the process, connects to it, syncs, reconciles the demo's Visa
+card statement for its last month, writes that month's reconciliation pack (PDF, and CSV tables)
+beside the book, and prints a summary. It needs no Intuit account and no keyring. Unless BOOKBRIDGE_PASSPHRASE is set, the demo book's
 passphrase is "bookbridge demo book".
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     demo = subparsers.add_parser(
         "demo", help="run the whole job on demo data against a built-in QuickBooks Online sandbox",
-        description="Demo data, connect, sync, in one process, against an in-process QBO sandbox. Unless "
+        description="Demo data, connect, sync, then the last month's card statement matched, the month-end "
+                    "checklist and the PDF pack (with CSV tables) beside the book, in one process, against an "
+                    "in-process QBO sandbox. Unless "
                     "BOOKBRIDGE_PASSPHRASE is set the demo book's passphrase is 'bookbridge demo book'.",
     )
     demo.add_argument("--headless", action="store_true", help="no window: run and print a summary")
@@ -87,8 +91,32 @@ def _demo(args: argparse.Namespace) -> int:
           f"{summary['sandbox']['attachments']} receipts attached; exactly once: {summary['exactly_once']}")
     for item in summary["exceptions"]["items"]:
         print(f"  exception {item['id']} [{item['severity']}/{item['category']}] {item['title']}")
+    _print_month_end(summary["month_end"], summary["book"])
     print(f"Done in {summary['seconds']} s.")
     return 0
+
+
+def _print_month_end(month: dict, book: str) -> None:
+    """The month end in a few lines: statement, matching, checklist, and where the pack is."""
+    matching, pack, checklist = month["matching"], month["pack"], month["checklist"]
+    statement = month["statement"]
+    source = f"imported {statement['new_lines']} lines from {statement['file']}" if statement["file"] else \
+        "imported on an earlier run"
+    print(f"Statement {statement['account']} {month['period']}: {source}")
+    print(f"Matching: {matching['matched']} of {matching['lines']} lines matched ({matching['matched_total']}), "
+          f"{matching['explained']} explained, {matching['unmatched']} unmatched, {matching['suggested']} suggested")
+    for line in matching["open_lines"]:
+        print(f"  open line {line['id']}: {line['date']} {line['payee']} {line['amount']} (explain it: bookbridge "
+              f"match explain {shlex.quote(book)} {line['id']} --note TEXT)")
+    counts = checklist["counts"]
+    print(f"Month-end checklist {month['period']}: {checklist['overall'].upper()} "
+          f"({counts['ok']} ok, {counts['attention']} attention, {counts['blocker']} blocker)")
+    marks = {"ok": "ok       ", "attention": "ATTENTION", "blocker": "BLOCKER  "}
+    for item in checklist["items"]:
+        where = f" [{item['account']}]" if item["account"] else ""
+        print(f"  {marks[item['status']]} {item['title']}{where}: {item['sentence']}")
+    print(f"Pack: {pack['file']} ({pack['pages']} pages, SHA-256 {pack['sha256']})")
+    print(f"CSV tables: {pack['csv_dir']} ({len(pack['csv_files'])} files)")
 
 
 def _screenshots(args: argparse.Namespace) -> int:

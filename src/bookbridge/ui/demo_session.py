@@ -3,7 +3,9 @@
 :func:`prepare_demo_book` (a task-runner job) creates the demo trucking company's book with the
 sync engine's demo-data function (``sync.demo.data.create_demo_book``, what
 ``bookbridge demo-data`` runs), or reuses the one made on an earlier try, and gives it a card
-statement for its last month so the Reconcile page has lines to match. The window then opens
+statement for its last month so the Reconcile page has lines to match
+(``sync.demo.statement.add_demo_statement``, which the headless demo uses too; here its
+proposals wait as suggestions for the newcomer to accept). The window then opens
 the book and connects it to an in-app QuickBooks Online sandbox
 (:meth:`~bookbridge.ui.sandboxes.SandboxHost.connect_book`); the newcomer lands on the Sync page
 with everything in place, well within a minute.
@@ -15,25 +17,19 @@ The demo book lives in the application's data folder and uses the documented dem
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-import sqlalchemy as sa
 from PySide6.QtCore import QObject, Signal
 
 from bookbridge.core.paths import data_dir
-from bookbridge.reconcile.matching.service import run_matching
-from bookbridge.reconcile.statements.service import import_statement_file
 from bookbridge.store.book import Book, open_book
-from bookbridge.store.models import BankAccount, Expense, PaymentMethod, Vendor
-from bookbridge.sync.demo.data import create_demo_book, demo_months
+from bookbridge.sync.demo.data import create_demo_book
 from bookbridge.sync.demo.headless import CONNECTION, DEMO_PASSPHRASE
+from bookbridge.sync.demo.statement import add_demo_statement
 from bookbridge.ui.tasks import TaskHandle
 
 DEMO_FILE = "Sandbox Trucking demo.bbk"
-CARD = "Visa 4444"  # the demo company's Visa card (its fuel card has no statement here)
-CARD_ACCOUNT = "Visa 4444"
-DEMO_BANK_FEE = ("-35.00", "CARD ANNUAL FEE")  # a line with no expense: something to explain
 
 
 @dataclass(frozen=True)
@@ -47,53 +43,6 @@ class DemoBook:
 
 def demo_path() -> Path:
     return data_dir() / "demo" / DEMO_FILE
-
-
-def _ofx(rows: list[tuple[date, str, str, str]], start: date, end: date) -> str:
-    """A credit-card OFX 1.02 statement (``rows``: date, signed amount, bank id, payee)."""
-    body = "".join(f"<STMTTRN><TRNTYPE>{'DEBIT' if a.startswith('-') else 'CREDIT'}<DTPOSTED>{d:%Y%m%d}120000"
-                   f"<TRNAMT>{a}<FITID>{f}<NAME>{n[:32]}</STMTTRN>\n" for d, a, f, n in rows)
-    return ("OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\n"
-            "COMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n<OFX><CREDITCARDMSGSRSV1><CCSTMTTRNRS><TRNUID>1"
-            "<STATUS><CODE>0<SEVERITY>INFO</STATUS><CCSTMTRS><CURDEF>USD<CCACCTFROM><ACCTID>4111111111114444"
-            f"</CCACCTFROM>\n<BANKTRANLIST><DTSTART>{start:%Y%m%d}<DTEND>{end:%Y%m%d}\n{body}</BANKTRANLIST>"
-            f"</CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>\n")
-
-
-def add_demo_statement(book: Book, folder: Path, *, today: date | None = None, actor: str = "demo") -> int:
-    """Import the Visa statement of the demo's last month (its Visa expenses, plus a fee) and match it.
-
-    Returns the number of new lines (0 when the book already has statements).
-    """
-    from bookbridge.core import clock
-
-    with book.read() as session:
-        if session.scalar(sa.select(sa.func.count()).select_from(BankAccount)):
-            return 0
-        start, end = demo_months(today or clock.today())
-        month_start = end.replace(day=1)
-        rows = session.execute(
-            sa.select(Expense.id, Expense.txn_date, Expense.amount_minor, sa.func.coalesce(Vendor.name, Expense.vendor_raw))
-            .outerjoin(Vendor, Vendor.id == Expense.vendor_id)
-            .where(Expense.payment_method == PaymentMethod.COMPANY_CARD, Expense.card == CARD, Expense.currency == "USD",
-                   Expense.txn_date >= month_start, Expense.txn_date <= end)
-            .order_by(Expense.txn_date, Expense.id)).all()
-    # Card networks post a day or two after the purchase and print the merchant their own way.
-    lines = [(min(end, day + timedelta(days=expense_id % 3)), _signed(minor), f"DEMO-{expense_id}",
-              f"{(name or 'CARD PURCHASE').upper()} #{expense_id % 997:03d}") for expense_id, day, minor, name in rows]
-    lines.append((end, DEMO_BANK_FEE[0], "DEMO-FEE", DEMO_BANK_FEE[1]))
-    path = folder / f"demo-card-{month_start:%Y-%m}.ofx"
-    path.write_text(_ofx(lines, month_start, end), encoding="ascii", errors="replace")
-    result = import_statement_file(book, path, account_name=CARD_ACCOUNT, actor=actor)
-    run_matching(book, period=f"{month_start:%Y-%m}", actor=actor)
-    return result.new
-
-
-def _signed(minor: int) -> str:
-    """An expense's amount as the card statement shows it: money out is negative (exact, no float)."""
-    sign = "-" if minor > 0 else ""
-    whole, cents = divmod(abs(minor), 100)
-    return f"{sign}{whole}.{cents:02d}"
 
 
 def prepare_demo_book(path: Path | None = None, *, today: date | None = None):

@@ -2,9 +2,12 @@
 
 Demo data → connect (real OAuth over loopback; tokens kept in memory only, nothing in the
 keyring) → sync (reference pull, re-validation, batched posting within QBO's limits, receipts,
-exceptions) → a JSON summary that checks its own result: every posted document is in the sandbox
-exactly once. The sandbox keeps its state in a folder beside the book, so running the demo again
-on the same book continues where it left off (and posts nothing twice).
+exceptions) → month end for the demo's last month (the Visa card statement imported and matched,
+its bank charges explained or left open, the checklist, the PDF pack and CSV tables beside the
+book; :mod:`bookbridge.sync.demo.month_end`) → a JSON summary that checks its own result: every
+posted document is in the sandbox exactly once. The tie-out reads the accounting system's figures
+back from the sandbox while it runs. The sandbox keeps its state in a folder beside the book, so
+running the demo again on the same book continues where it left off (and posts nothing twice).
 """
 
 from __future__ import annotations
@@ -26,10 +29,13 @@ from bookbridge.connectors.tokens import ClientCredentials, MemoryTokenStore
 from bookbridge.core import clock
 from bookbridge.exceptions.views import counts as exception_counts
 from bookbridge.exceptions.views import list_exceptions
+from bookbridge.reconcile.ledger import ConnectorLedgerSource
 from bookbridge.sandbox.qbo import QboSandbox
 from bookbridge.store.book import Book, open_book
 from bookbridge.store.models import Connection, Expense, OutboxItem, OutboxStatus
+from bookbridge.sync.connection import find_connection, open_connector
 from bookbridge.sync.demo.data import create_demo_book
+from bookbridge.sync.demo.month_end import DemoMonthEnd, close_demo_month
 from bookbridge.sync.runner import SyncOptions, run_sync
 
 CONNECTION = "demo-qbo"
@@ -72,6 +78,18 @@ def _check_once(book: Book, sandbox: QboSandbox) -> dict[str, Any]:
     }
 
 
+def _month_end(book: Book, path: Path, *, today: date | None, store: MemoryTokenStore) -> DemoMonthEnd:
+    """The last month reconciled, with the tie-out reading each posted document back from the sandbox."""
+    with book.read() as session:
+        ref = find_connection(session, CONNECTION)
+    connector = open_connector(book, ref, store=store)
+    try:
+        source = ConnectorLedgerSource(connector, f"QuickBooks Online sandbox (connection '{CONNECTION}'), read back now")
+        return close_demo_month(book, path, today=today, source=source)
+    finally:
+        connector.close()
+
+
 def run_demo(
     book_path: Path | None = None,
     *,
@@ -102,6 +120,8 @@ def run_demo(
             report = run_sync(book, SyncOptions(connection=CONNECTION, token_store=store, actor="demo", progress=say))
             check = _check_once(book, sandbox)
             stats = sandbox.stats()
+            say("Reconciling the demo card statement and writing the month-end pack...")
+            month_end = _month_end(book, path, today=today, store=store)
         queue = list_exceptions(book, open_only=True)
         summary = {
             "book": str(path),
@@ -119,6 +139,7 @@ def run_demo(
                         "requests": stats["counters"].get("api_requests", 0),
                         "throttled": stats["counters"].get("throttled", 0), **check},
             "exactly_once": check["duplicates"] == 0 and check["missing"] == 0 and check["ids_match"],
+            "month_end": month_end.as_dict(),
             "seconds": round(time.monotonic() - started, 2),
         }
     return summary
