@@ -95,3 +95,12 @@ def test_naive_time_or_unknown_kind_is_refused(sandbox) -> None:
             list(connector.changes_since(datetime(2025, 1, 1)))
         with pytest.raises(UsageError):
             list(connector.changes_since(datetime(2025, 1, 1, tzinfo=timezone.utc), ["payroll"]))
+
+
+def test_connector_meets_the_protocol_and_never_replays_blind(sandbox) -> None:
+    """The REST connector is a Connector; with no idempotency header its replay window is zero."""
+    from bookbridge.connectors.protocol import Connector
+
+    with open_rest(sandbox) as connector:
+        assert isinstance(connector, Connector) and connector.replay_window is not None
+        assert connector.replay_window.total_seconds() == 0

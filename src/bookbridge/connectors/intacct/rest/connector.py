@@ -14,7 +14,7 @@ through :meth:`find_by_key` after a crash.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from bookbridge.connectors import jsonwire
@@ -83,6 +83,9 @@ class IntacctRestConnector:
     """One Intacct company over the REST API; see :class:`~bookbridge.connectors.protocol.Connector`."""
 
     provider = PROVIDER
+    # No idempotency header is relied on, so Intacct replays nothing: a send of unknown fate is
+    # always looked up by key before it is sent again (the sync engine's recovery step).
+    replay_window: timedelta | None = timedelta(0)
 
     def __init__(
         self,
