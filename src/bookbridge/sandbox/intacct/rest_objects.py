@@ -76,15 +76,16 @@ class RestObject:
 
 
 def _account(r: dict[str, Any]) -> dict[str, Any]:
-    kind = r.get("ACCOUNTTYPE")
+    kind = str(r.get("ACCOUNTTYPE") or "")
     return {"id": r.get("ACCOUNTNO"), "name": r.get("TITLE"),
-            "accountType": {"balancesheet": "balanceSheet", "incomestatement": "incomeStatement"}.get(kind, kind),
+            "accountType": {"balancesheet": "balanceSheet", "incomestatement": "incomeStatement"}.get(kind, kind or None),
             "normalBalance": r.get("NORMALBALANCE"), "category": r.get("CATEGORY"), "status": _status(r),
             "audit": _audit(r)}
 
 
 def _vendor(r: dict[str, Any]) -> dict[str, Any]:
-    contact = r.get("DISPLAYCONTACT") if isinstance(r.get("DISPLAYCONTACT"), dict) else {}
+    raw = r.get("DISPLAYCONTACT")
+    contact: dict[str, Any] = raw if isinstance(raw, dict) else {}
     return {"id": r.get("VENDORID"), "name": r.get("NAME"), "status": _status(r), "currency": r.get("CURRENCY") or None,
             "contacts": {"default": {"printAs": contact.get("PRINTAS"), "email1": contact.get("EMAIL1") or None}},
             "audit": _audit(r)}
