@@ -14,35 +14,27 @@ import calendar
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bookbridge.core import clock
 from bookbridge.core.errors import UsageError
 from bookbridge.reconcile.matching.adapters import TargetKey, all_targets, statement_lines
 from bookbridge.reconcile.matching.engine import match_lines
 from bookbridge.reconcile.matching.index import date_span
-from bookbridge.reconcile.matching.model import Band, MatchSettings, Proposal
+from bookbridge.reconcile.matching.model import MatchSettings
+from bookbridge.reconcile.matching.persist import StoredMatch, drop_suggestions, store_proposals
 from bookbridge.reconcile.matching.records import matches_as_dicts
 from bookbridge.store import audit
 from bookbridge.store.book import Book
-from bookbridge.store.models import (
-    BankAccount,
-    LineMatchStatus,
-    Match,
-    MatchBand,
-    MatchStatus,
-    MatchTarget,
-    Setting,
-    StatementLine,
-)
+from bookbridge.store.models import BankAccount, Match, MatchStatus, MatchTarget, Setting, StatementLine
 
 SETTINGS_KEY = "reconcile.matching"
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+_CHUNK = 500  # ids per IN list, well under SQLite's limit on bound parameters
 
 
 def parse_period(text: str | None) -> tuple[date | None, date | None]:
@@ -114,10 +106,10 @@ def run_matching(
             span = date_span(lines, settings)
             if span is None:
                 continue
-            _drop_suggestions(session, [line.id for line in lines])
+            drop_suggestions(session, [line.id for line in lines])
             targets = all_targets(session, account, span[0], span[1], taken)
             proposals = match_lines(lines, targets, settings, _rejected(session, [line.id for line in lines]))
-            stored.extend(_store(session, proposals, auto=auto, actor=actor))
+            stored.extend(store_proposals(session, proposals, auto=auto, actor=actor))
         session.flush()
         accepted = sum(1 for m in stored if m.status is MatchStatus.ACCEPTED)
         audit.record(session, "match.run", actor=actor, entity_type="period", entity_id=period or "all",
@@ -144,91 +136,16 @@ def accepted_targets(session: Session, account_id: int) -> set[TargetKey]:
 
 
 def _rejected(session: Session, line_ids: list[int]) -> set[tuple[int, frozenset[TargetKey]]]:
-    found: set[tuple[int, frozenset[TargetKey]]] = set()
-    for start in range(0, len(line_ids), 500):
-        chunk = line_ids[start:start + 500]
-        for match in session.scalars(sa.select(Match).where(Match.status == MatchStatus.REJECTED,
-                                                            Match.statement_line_id.in_(chunk))):
-            found.add((match.statement_line_id, frozenset((t.target_kind, t.target_id) for t in match.targets)))
-    return found
-
-
-def _drop_suggestions(session: Session, line_ids: list[int]) -> None:
-    """Delete the undecided suggestions of these lines (their targets go by ON DELETE CASCADE)."""
-    for start in range(0, len(line_ids), 500):
-        session.execute(sa.delete(Match).where(Match.status == MatchStatus.SUGGESTED,
-                                               Match.statement_line_id.in_(line_ids[start:start + 500])),
-                        execution_options={"synchronize_session": False})
-
-
-@dataclass(frozen=True, slots=True)
-class StoredTarget:
-    """A stored match target, shaped like :class:`MatchTarget` for :mod:`records`."""
-
-    target_kind: str
-    target_id: int
-    amount_minor: int
-    currency: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMatch:
-    """A match as just written, shaped like :class:`Match` for :mod:`records` (no ORM round trip)."""
-
-    id: int
-    statement_line_id: int
-    status: MatchStatus
-    band: MatchBand
-    shape: str
-    score_permille: int
-    explanation: str
-    targets: tuple[StoredTarget, ...]
-    decided_by: str | None
-    decided_at: datetime | None
-    note: str | None = None
-    undone_by: str | None = None
-    undone_at: datetime | None = None
-
-
-def _store(session: Session, proposals: list[Proposal], *, auto: bool, actor: str) -> list[StoredMatch]:
-    """Store proposals as suggestions, or as accepted matches for the auto band with ``auto``.
-
-    Written with bulk inserts: a run over a year of a busy account stores thousands of rows, and
-    building and flushing an ORM object per row would dominate the run. The auto-accepted ones
-    are audit-logged as one entry (per account and run) listing every match with its line, targets
-    and score (one decision by one person, recorded whole); each match row carries who and when too.
-    """
-    if not proposals:
-        return []
-    now = clock.now()
-    stored: list[StoredMatch] = []
-    for proposal in proposals:
-        accept = auto and proposal.band is Band.AUTO
-        stored.append(StoredMatch(
-            0, proposal.line_id, MatchStatus.ACCEPTED if accept else MatchStatus.SUGGESTED,
-            MatchBand(proposal.band.value), proposal.shape, round(proposal.score * 1000), proposal.explanation,
-            tuple(StoredTarget(t.kind.value, t.id, t.amount.minor_units(), t.amount.currency) for t in proposal.targets),
-            actor if accept else None, now if accept else None,
-        ))
-    rows: list[dict[str, Any]] = [{
-        "statement_line_id": m.statement_line_id, "status": m.status, "band": m.band, "shape": m.shape,
-        "score_permille": m.score_permille, "explanation": m.explanation, "created_at": now,
-        "decided_by": m.decided_by, "decided_at": m.decided_at,
-    } for m in stored]
-    ids = list(session.scalars(sa.insert(Match).returning(Match.id, sort_by_parameter_order=True), rows))
-    stored = [replace(m, id=match_id) for m, match_id in zip(stored, ids)]
-    target_rows = [{"match_id": m.id, "target_kind": t.target_kind, "target_id": t.target_id,
-                    "amount_minor": t.amount_minor, "currency": t.currency} for m in stored for t in m.targets]
-    if target_rows:
-        session.execute(sa.insert(MatchTarget), target_rows)
-    accepted = [m for m in stored if m.status is MatchStatus.ACCEPTED]
-    line_ids = [m.statement_line_id for m in accepted]
-    for start in range(0, len(line_ids), 500):
-        session.execute(sa.update(StatementLine).where(StatementLine.id.in_(line_ids[start:start + 500]))
-                        .values(match_status=LineMatchStatus.MATCHED))
-    if accepted:
-        audit.record(session, "match.auto_accepted", actor=actor, entity_type="match_run", entity_id=accepted[0].id,
-                     matches=[{"match": m.id, "line": m.statement_line_id, "score": m.score_permille,
-                               "targets": [f"{t.target_kind}:{t.target_id}" for t in m.targets],
-                               "explanation": m.explanation} for m in accepted])
-    return stored
+    """The target sets a person rejected for these lines (never proposed to them again)."""
+    line_of: dict[int, int] = {}
+    keys_of: dict[int, set[TargetKey]] = {}
+    for start in range(0, len(line_ids), _CHUNK):
+        rows = session.execute(
+            sa.select(Match.id, Match.statement_line_id, MatchTarget.target_kind, MatchTarget.target_id)
+            .join(MatchTarget, MatchTarget.match_id == Match.id)
+            .where(Match.status == MatchStatus.REJECTED, Match.statement_line_id.in_(line_ids[start:start + _CHUNK]))
+        )
+        for match_id, line_id, kind, target_id in rows:
+            line_of[match_id] = line_id
+            keys_of.setdefault(match_id, set()).add((kind, target_id))
+    return {(line_of[match_id], frozenset(keys)) for match_id, keys in keys_of.items()}
