@@ -8,11 +8,18 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from connector_testkit import Reply
 
 from bookbridge.connectors.authorize import LoopbackReceiver, authorize_via_paste, open_without_browser
 from bookbridge.connectors.connect import connect
 from bookbridge.connectors.errors import AuthError
-from bookbridge.connectors.oauth import OAuthEndpoints, begin_authorization, parse_redirect
+from bookbridge.connectors.oauth import (
+    AuthorizationGrant,
+    OAuthEndpoints,
+    begin_authorization,
+    exchange_code,
+    parse_redirect,
+)
 from bookbridge.connectors.quickbooks.config import oauth_endpoints
 from bookbridge.connectors.registry import provider
 from bookbridge.connectors.tokens import ClientCredentials, MemoryTokenStore
@@ -120,3 +127,18 @@ def test_open_without_browser_refuses_real_sign_in_pages():
     """A non-local sign-in page needs a person: no silent headless sign-in."""
     with pytest.raises(AuthError):
         open_without_browser()("https://appcenter.intuit.com/connect/oauth2?client_id=x")
+
+
+def test_object_shaped_token_error_becomes_a_typed_error(scripted):
+    """A token endpoint answering ``{"error": {...}}`` (Sage Intacct's shape) gives an AuthError naming its id."""
+    scripted.queue(Reply(400, {"error": {"code": "tokenInvalid", "message": "Token is not valid",
+                                         "errorId": "REST-2102"}}))
+    endpoints = OAuthEndpoints(f"{scripted.url}/authorize", f"{scripted.url}/token", ("offline_access",),
+                               client_auth_method="none")
+    client = ClientCredentials("public-client")
+    request = begin_authorization(endpoints, client, "http://127.0.0.1:8765/callback")
+    with pytest.raises(AuthError) as raised:
+        exchange_code(endpoints, client, request, AuthorizationGrant("one-time-code"), provider="intacct-rest",
+                      label="Sage Intacct")
+    assert raised.value.code == "REST-2102"
+    assert "REST-2102" in str(raised.value)

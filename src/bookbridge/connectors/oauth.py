@@ -185,8 +185,8 @@ class _TokenEndpoint:
 
         return hook
 
-    def _oauth_error(self, error: str | None, description: str | None) -> ConnectorError:
-        code = error or "oauth-error"
+    def _oauth_error(self, error: Any, description: Any) -> ConnectorError:
+        code = _error_code(error)
         if code in _RECONNECT_ERRORS:
             return ReconnectRequired(
                 f"{self.label} no longer accepts this connection's authorization ({code}); connect again.",
@@ -203,6 +203,17 @@ class _TokenEndpoint:
         if status >= 500:
             return ServerError(f"{self.label}'s sign-in service failed (HTTP {status})", **kwargs)
         return ReconnectRequired(f"{self.label}'s sign-in service refused the connection (HTTP {status}); connect again.", **kwargs)
+
+
+def _error_code(error: Any) -> str:
+    """The token endpoint's error code as text, whatever its shape.
+
+    RFC 6749 says ``error`` is a string, but Sage Intacct answers with an object
+    (``{"error": {"code": "tokenInvalid", "errorId": "REST-2102", ...}}``): take its id or code.
+    """
+    if isinstance(error, Mapping):
+        error = error.get("errorId") or error.get("code") or error.get("error")
+    return str(error) if error else "oauth-error"
 
 
 def exchange_code(
