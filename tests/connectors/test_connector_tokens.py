@@ -38,7 +38,8 @@ def real_keyring():
 
 def test_token_set_round_trips_through_json():
     """What is saved is what is loaded."""
-    assert TokenSet.from_json(tokens().to_json()) == tokens()
+    original = tokens()
+    assert TokenSet.from_json(original.to_json()) == original
 
 
 def test_repr_never_shows_a_token():
@@ -81,9 +82,10 @@ def test_plaintext_file_backend_is_refused():
 def test_tokens_survive_in_the_real_secret_service(real_keyring):
     """Tokens saved by one store object are read back by another, from the Secret Service itself."""
     book = f"book-{uuid.uuid4().hex}"
-    KeyringTokenStore(book, "main", backend=real_keyring).save_tokens(tokens())
+    saved = tokens()  # built once: its times come from the clock, which moves under a loaded machine
+    KeyringTokenStore(book, "main", backend=real_keyring).save_tokens(saved)
     loaded = KeyringTokenStore(book, "main", backend=real_keyring).load_tokens()
-    assert loaded == tokens()
+    assert loaded == saved
     assert REFRESH in real_keyring.get_password(SERVICE, f"{book}/main/tokens")
     KeyringTokenStore(book, "main", backend=real_keyring).delete()
 
