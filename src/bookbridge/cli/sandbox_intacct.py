@@ -16,7 +16,8 @@ from pathlib import Path
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add the ``intacct`` sub-command to the ``sandbox`` group."""
-    parser = sub.add_parser("intacct", help="a local Sage Intacct (XML gateway, sessions, limits, faults)")
+    parser = sub.add_parser(
+        "intacct", help="a local Sage Intacct (XML gateway and REST API with OAuth, sessions, limits, faults)")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free port, printed on start)")
     parser.add_argument("--data", type=Path, default=None, metavar="DIR", help="keep state as JSON files in DIR")
