@@ -19,7 +19,7 @@ from bookbridge.reconcile.statements.reader import read_statement_bytes
 from bookbridge.reconcile.tieout import JOURNAL_STATUSES
 from bookbridge.store.book import open_book
 from bookbridge.store.models import (
-    BankAccount, Expense, LineMatchStatus, Match, MatchStatus, PaymentMethod, StatementLine,
+    BankAccount, Expense, LineMatchStatus, Match, MatchStatus, MonthEndPack, PaymentMethod, StatementLine,
 )
 from bookbridge.sync.demo.data import create_demo_book
 from bookbridge.sync.demo.month_end import ReadOnceSource, close_demo_month, explain_fees, pack_paths
@@ -187,3 +187,15 @@ def test_signed_off_month_keeps_its_matches_and_still_gets_a_pack(demo_book, tmp
     assert account == CARD_ACCOUNT and done.lines.unmatched == done.lines.total
     assert (done.pack.path, done.csv_dir) == pack_paths(demo_book.path, period) and done.pack.path.is_file()
     assert done.pack.signed_off and done.as_dict()["signed_off"] is True
+
+
+def test_month_end_run_again_keeps_every_decision_and_records_a_second_pack(demo_book) -> None:
+    """A second month end imports and explains nothing more, finds the same lines, and records one more pack."""
+    first = close_demo_month(demo_book, demo_book.path, today=TODAY)
+    again = close_demo_month(demo_book, demo_book.path, today=TODAY)
+    with demo_book.read() as session:
+        packs = session.scalars(sa.select(MonthEndPack.sha256).order_by(MonthEndPack.id)).all()
+    assert first.statement.new_lines == first.lines.total and first.explained_now == 1
+    assert (again.statement.path, again.statement.new_lines, again.explained_now, again.auto_accepted) == (None, 0, 0, 0)
+    assert again.lines == first.lines and again.pack.path == first.pack.path
+    assert packs == [first.pack.sha256, again.pack.sha256]
