@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from connector_testkit import QboSession, connect_session
 
-from bookbridge.connectors.dto import AccountRecord
+from bookbridge.connectors.dto import AccountClass, AccountRecord
 from bookbridge.connectors.protocol import Connector
 from bookbridge.connectors.quickbooks.config import MINOR_VERSION
 from bookbridge.connectors.tokens import MemoryTokenStore
@@ -53,13 +53,13 @@ def test_active_only_listing_leaves_inactive_accounts_out(qbo: QboSession):
 
 
 def test_account_fields_are_mapped(qbo: QboSession):
-    """Number, type, classification and currency come through."""
-    raw = next(a for a in qbo.stored("Account") if a["Active"])
+    """Number, type, classification, currency and the neutral class (Expense → expense) come through."""
+    raw = next(a for a in qbo.stored("Account") if a["Active"] and a["AccountType"] == "Expense")
     mapped = next(a for a in qbo.connector.accounts() if a.id == raw["Id"])
     assert mapped == AccountRecord(
         id=raw["Id"], name=raw["Name"], active=True, type=raw["AccountType"], subtype=raw["AccountSubType"],
         classification=raw["Classification"], number=raw["AcctNum"], currency=raw["CurrencyRef"]["value"],
-        full_name=raw["FullyQualifiedName"], parent_id=None,
+        full_name=raw["FullyQualifiedName"], parent_id=None, account_class=AccountClass.EXPENSE,
     )
 
 

@@ -18,12 +18,31 @@ SANDBOX_CLIENT_ID = "bookbridge-desktop"
 SANDBOX_CLIENT_SECRET = "sandbox-secret-not-used-in-production"
 
 
+def provider_choices() -> str:
+    """The registered accounting systems, as ``name (Label)`` (imports every connector: call lazily)."""
+    from bookbridge.connectors.registry import PROVIDERS
+
+    return ", ".join(f"{spec.name} ({spec.label})" for spec in PROVIDERS.values())
+
+
+class _ProviderHelp(str):
+    """The --provider help, listing the registry's providers only when help is shown.
+
+    Importing the registry loads every connector (over a second), and `bookbridge` builds all
+    its parsers on every start; argparse formats a help string with ``%``, so the list is built
+    there instead.
+    """
+
+    def __mod__(self, params: object) -> str:
+        return str.__mod__(f"accounting system: {provider_choices()}", params)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     connect = subparsers.add_parser(
         "connect", help="connect the book to an accounting system (OAuth; secrets go to the OS keyring)"
     )
     add_book_argument(connect)
-    connect.add_argument("--provider", required=True, help="accounting system: qbo")
+    connect.add_argument("--provider", required=True, help=_ProviderHelp("accounting system (see the registry)"))
     connect.add_argument("--name", default=DEFAULT_NAME, help=f"connection name in the book (default {DEFAULT_NAME})")
     connect.add_argument("--base-url", default=None, metavar="URL",
                          help="API base URL, or 'production' / 'sandbox' (default production); a local sandbox URL "
@@ -211,7 +230,7 @@ def _list(args: argparse.Namespace) -> int:
         emit_json(listing)
         return 0
     if not listing:
-        print("No connections. Add one with: bookbridge connect BOOK --provider qbo")
+        print(f"No connections. Add one with: bookbridge connect BOOK --provider NAME (one of {provider_choices()})")
         return 0
     for item in listing:
         quota = ", ".join(f"{w['name']} {w['remaining']}/{w['limit']}" for w in item["quota"]["windows"])
