@@ -1,7 +1,8 @@
 """Step 2 of a run, and the way back (issue 5 §3–4): reference data and remote changes.
 
 * :func:`pull_reference` reads every reference list in full (they are small) and stores it.
-* :func:`pull_changes` reads the change feed (QBO CDC) since the last run: list entries created
+* :func:`pull_changes` reads the connector's change feed (QBO CDC, Xero If-Modified-Since, Intacct
+  WHENMODIFIED, NetSuite lastmodifieddate) since the last run: list entries created
   or changed there are stored (and vendors/accounts appear in the book's own lists); posted
   documents edited or deleted there become conflict exceptions (:mod:`bookbridge.sync.conflicts`).
 

@@ -9,8 +9,9 @@ It may or may not be in the accounting system.
   documents in the same order (so the same batch request id). The vendor answers with what it
   did the first time, or does it now. A window of ``None`` means a resend cannot duplicate at any
   age (NetSuite upserts by externalId), so the request always goes out again.
-* When the first attempt is older than the window, the document is looked up by our key (QBO:
-  by DocNumber, then the ``[bb:key]`` tag in PrivateNote). Found: it is posted. Not found: it
+* When the first attempt is older than the window, the document is looked up by our key
+  (``Connector.find_by_key``: QBO by DocNumber then the ``[bb:key]`` tag, Intacct by the key
+  marker in the description, Xero by the key in Url, NetSuite by externalId). Found: it is posted. Not found: it
   never arrived, so it is pending again and goes out in this run's push, still with its key.
   When the search itself fails the document is left as it is (resending it blind could
   duplicate it) and settled by a later run.
