@@ -22,6 +22,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from PySide6.QtCore import QObject
@@ -87,7 +88,8 @@ class SandboxHost(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._lock = threading.Lock()
-        self._sandboxes: dict[Path, QboSandbox] = {}
+        # QBO's sandbox (connect_book) and the other providers' (ui.sandbox_launchers), by folder.
+        self._sandboxes: dict[Path, Any] = {}
         self._stores: dict[tuple[str, str], MemoryTokenStore] = {}
 
     # --- lookups (any thread) ------------------------------------------------------------------------
@@ -132,6 +134,24 @@ class SandboxHost(QObject):
         with self._lock:
             self._stores[(book.book_id, name)] = store
         return SandboxConnected(name, result.base_url, result.company_id, folder)
+
+    def server_in(self, folder: Path) -> Any | None:
+        """The running sandbox server keeping its company in ``folder``, if this app started one."""
+        with self._lock:
+            return self._sandboxes.get(Path(folder).resolve())
+
+    def keep_server(self, folder: Path, server: Any) -> Any:
+        """Remember a started sandbox ``server`` for ``folder`` so the window stops it on close.
+
+        When another job started one for the same folder meanwhile, ``server`` is stopped and the
+        other returned: one server per company folder, as :meth:`connect_book` keeps for QBO.
+        """
+        folder = Path(folder).resolve()
+        with self._lock:
+            winner = self._sandboxes.setdefault(folder, server)
+        if winner is not server:
+            server.stop()
+        return winner
 
     def use_memory_tokens(self, book_id: str, connection: str, store: MemoryTokenStore) -> None:
         """Keep ``connection``'s tokens in memory for this session instead of the keyring.

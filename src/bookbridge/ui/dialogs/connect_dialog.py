@@ -1,28 +1,20 @@
 """Connect an accounting system: the system browser for OAuth, paste-back where required, or a sandbox.
 
-The sign-in itself is ``connectors.connect.connect`` (Sage Intacct: ``connect_with_login``), the
-function ``bookbridge connect`` calls, run on a worker. It talks to the person through a
-:class:`BrowserBridge` living on the GUI thread:
+The form follows the chosen system (:mod:`bookbridge.ui.provider_forms`): only the fields that
+system asks for are shown, each labelled the way its own screens name it, with a placeholder
+showing what a value looks like and help saying where to find it (the field's tooltip, and the
+line under the form while the field has focus). A system the dialog does not describe gets the
+generic OAuth fields.
 
-* ``open_url`` (worker) → the bridge opens the address in the system browser
-  (``QDesktopServices.openUrl``); a local address (a sandbox on this computer) is fetched
-  without a browser, as the CLI does;
-* ``read_answer`` (worker, paste-back flow) → the dialog shows a field for the address the
-  browser ended on and the worker waits until it is pasted, or the dialog is cancelled.
-
-Secrets typed here (client secret, Intacct passwords) go straight to the OS keyring through the
-token store and are cleared from the fields once used. "Local sandbox in this app" starts a
-QuickBooks Online sandbox in this process and connects to it headless (no account, no keyring).
+"Local sandbox in this app" starts the chosen system's local sandbox on this computer and
+connects to it headless (:mod:`bookbridge.ui.sandbox_launchers`): no account, no browser, no
+keyring. Otherwise the sign-in runs on a worker (:mod:`bookbridge.ui.dialogs.sign_in`); secrets
+typed here go straight to the OS keyring and are cleared from the fields once used.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
-
-from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,117 +29,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bookbridge.connectors.authorize import open_without_browser
-from bookbridge.connectors.connect import connect
-from bookbridge.connectors.http import check_base_url, is_loopback_host
 from bookbridge.connectors.registry import PROVIDERS, provider
-from bookbridge.connectors.tokens import ClientCredentials, KeyringTokenStore
 from bookbridge.core.errors import BookbridgeError, UsageError
-from bookbridge.core.keyring_guard import usable_keyring
 from bookbridge.store.book import Book
+from bookbridge.ui import provider_forms as forms
+from bookbridge.ui.dialogs.sign_in import BrowserBridge, ConnectRequest, SignInCancelled, sign_in_job
 from bookbridge.ui.errors import show_error
 from bookbridge.ui.pages.base import AppContext
-from bookbridge.ui.sandboxes import DEFAULT_SANDBOX_CONNECTION, host_of, record_connection
+from bookbridge.ui.sandbox_launchers import default_connection_name, has_sandbox
+from bookbridge.ui.sandbox_launchers import sandbox_job as provider_sandbox_job
+from bookbridge.ui.sandboxes import SANDBOX_TIME_SCALE, host_of
 from bookbridge.ui.tasks import Lane
 
-PASTE_POLL_SECONDS = 0.2
+__all__ = ["BrowserBridge", "ConnectDialog", "ConnectRequest", "SignInCancelled", "sandbox_job", "sign_in_job"]
 
 
-class SignInCancelled(BookbridgeError):
-    """The person closed the dialog before the sign-in finished (nothing was recorded)."""
-
-
-class BrowserBridge(QObject):
-    """Lets a worker open the browser and ask for a pasted address; lives on the GUI thread."""
-
-    open_requested = Signal(str)
-    paste_requested = Signal()
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._answer: str | None = None
-        self._answered = threading.Event()
-        self.open_requested.connect(self._open)
-
-    @staticmethod
-    def _open(url: str) -> None:
-        QDesktopServices.openUrl(QUrl(url))
-
-    def answer(self, text: str) -> None:
-        """The GUI's side: the address the person pasted."""
-        self._answer = text.strip()
-        self._answered.set()
-
-    # --- called on the worker ------------------------------------------------------------------------
-    def opener(self, base_url: str, redirect_uri: str | None):
-        """How the sign-in address is shown: a sandbox on this computer that redirects back to us
-        approves without a browser (as the CLI does); anything else needs the person's browser."""
-        local = is_loopback_host(urlsplit(base_url).hostname)
-        if local and (redirect_uri is None or is_loopback_host(urlsplit(redirect_uri).hostname)):
-            return open_without_browser()
-        return self.open_requested.emit
-
-    def reader(self, cancel: threading.Event):
-        def read_answer() -> str:
-            self._answered.clear()
-            self.paste_requested.emit()
-            while not self._answered.wait(PASTE_POLL_SECONDS):
-                if cancel.is_set():
-                    raise SignInCancelled("The sign-in was cancelled; nothing was connected.")
-            return self._answer or ""
-        return read_answer
-
-
-@dataclass(frozen=True)
-class ConnectRequest:
-    """What the person filled in (secrets included: it never leaves the dialog and its job)."""
-
-    provider: str
-    name: str
-    where: str
-    client_id: str
-    client_secret: str | None = field(repr=False)
-    redirect_uri: str | None
-    company: str | None
-    user_id: str = ""
-    user_password: str = field(default="", repr=False)
-    location_id: str | None = None
-
-
-def sign_in_job(book: Book, request: ConnectRequest, bridge: BrowserBridge, actor: str):
-    """Authorize (keyring tokens), then record the connection; returns the connection's name."""
-    def job(progress, cancel: threading.Event) -> str:
-        spec = provider(request.provider)
-        base_url = check_base_url(spec.base_url(request.where or None))
-        usable_keyring()  # refuse before the person signs in, not after
-        store = KeyringTokenStore(book.book_id, request.name, provider=spec.name)
-        progress(f"Signing in to {spec.label}")
-        if spec.authenticator is not None:
-            from bookbridge.connectors.intacct.connect import connect_with_login
-            from bookbridge.connectors.intacct.credentials import UserLogin
-
-            login = UserLogin(request.user_id, request.company or "", request.user_password, request.location_id)
-            result = connect_with_login(base_url=base_url, sender=ClientCredentials(request.client_id, request.client_secret),
-                                        login=login, store=store, name=request.name)
-        else:
-            result = connect(spec, base_url=base_url, client=ClientCredentials(request.client_id, request.client_secret),
-                             store=store, open_url=bridge.opener(base_url, request.redirect_uri), redirect_uri=request.redirect_uri,
-                             read_answer=bridge.reader(cancel), company=request.company)
-        if cancel.is_set():  # signed in after the dialog was closed: keep nothing
-            store.delete()
-            raise SignInCancelled("The sign-in finished after it was cancelled; nothing was kept.")
-        record_connection(book, request.name, result, settings={}, actor=actor)
-        return request.name
-    return job
-
-
-def sandbox_job(book: Book, ctx: AppContext, name: str, actor: str):
-    host = host_of(ctx)
-
-    def job(progress, cancel) -> str:
-        progress("Starting the local QuickBooks Online sandbox")
-        return host.connect_book(book, name=name, actor=actor).connection
-    return job
+def sandbox_job(book: Book, ctx: AppContext, name: str, actor: str, provider_name: str = "qbo",
+                time_scale: float = SANDBOX_TIME_SCALE):
+    """A job connecting ``name`` to the book's in-app sandbox of ``provider_name`` (QBO for the demo)."""
+    return provider_sandbox_job(host_of(ctx), book, provider_name, name, actor, time_scale)
 
 
 class ConnectDialog(QDialog):
@@ -156,31 +56,45 @@ class ConnectDialog(QDialog):
     connected = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, name: str = "main",
-                 provider_name: str = "qbo") -> None:
+                 provider_name: str = "qbo", sandbox: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Connect an accounting system")
         self.setObjectName("connectDialog")
         self.ctx = ctx
         self.bridge = BrowserBridge(self)
         self.bridge.paste_requested.connect(self._ask_paste)
+        self.bridge.choice_requested.connect(self._ask_choice)
         self._handle = None
+        self._given_name = name
+        self._name_edited = False  # once the person types a name, the dialog stops suggesting one
+        self.sandbox_time_scale = SANDBOX_TIME_SCALE
 
-        self.sandbox = QCheckBox("Local sandbox in this app: try Bookbridge without an account (QuickBooks Online)")
+        self.sandbox = QCheckBox("Local sandbox in this app: try this system without an account")
         self.sandbox.setObjectName("useSandbox")
-        self.sandbox.toggled.connect(self._update_fields)
+        self.sandbox.setToolTip("Starts a local copy of the chosen system on this computer, with a seeded company, "
+                                "and connects to it. Nothing leaves this computer.")
         self.provider = QComboBox()
         self.provider.setObjectName("connectProvider")
         for spec in PROVIDERS.values():
             self.provider.addItem(spec.label, spec.name)
         self.provider.setCurrentIndex(max(0, self.provider.findData(provider_name)))
-        self.provider.currentIndexChanged.connect(self._update_fields)
+        self.intro = QLabel()
+        self.intro.setObjectName("connectIntro")
+        self.intro.setWordWrap(True)
         self.name = QLineEdit(name)
         self.name.setObjectName("connectName")
+        self.name.setPlaceholderText("how this connection is called in Bookbridge, e.g. main")
+        self.name.textEdited.connect(lambda _text: setattr(self, "_name_edited", True))
+
         self.where = QComboBox()
         self.where.setObjectName("connectWhere")
         self.where.setEditable(True)
-        self.where.setToolTip("production, sandbox, or an address such as http://127.0.0.1:8080 "
-                              "(NetSuite: your account id)")
+        self.account = QLineEdit()
+        self.account.setObjectName("netsuiteAccount")
+        self.account.textChanged.connect(self._show_account_hint)
+        self.account_hint = QLabel()
+        self.account_hint.setObjectName("netsuiteAccountHint")
+        self.account_hint.setWordWrap(True)
         self.client_id = QLineEdit()
         self.client_id.setObjectName("clientId")
         self.client_secret = QLineEdit()
@@ -188,7 +102,6 @@ class ConnectDialog(QDialog):
         self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.redirect = QLineEdit()
         self.redirect.setObjectName("redirectUri")
-        self.redirect.setPlaceholderText("only if your app registered an https redirect (you will paste back)")
         self.company = QLineEdit()
         self.company.setObjectName("connectCompany")
         self.user_id = QLineEdit()
@@ -196,16 +109,27 @@ class ConnectDialog(QDialog):
         self.user_password = QLineEdit()
         self.user_password.setObjectName("intacctPassword")
         self.user_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.location = QLineEdit()
+        self.location.setObjectName("intacctLocation")
+        self.inputs: dict[str, QWidget] = {
+            forms.WHERE: self.where, forms.ACCOUNT: self.account, forms.CLIENT_ID: self.client_id,
+            forms.CLIENT_SECRET: self.client_secret, forms.REDIRECT: self.redirect, forms.COMPANY: self.company,
+            forms.USER_ID: self.user_id, forms.USER_PASSWORD: self.user_password, forms.LOCATION: self.location,
+        }
+        self.labels: dict[str, QLabel] = {}
         self.form = QFormLayout()
         self.form.addRow("Accounting system:", self.provider)
+        self.form.addRow("", self.intro)
         self.form.addRow("Connection name:", self.name)
-        self.form.addRow("Where:", self.where)
-        self.form.addRow("Client ID:", self.client_id)
-        self.form.addRow("Client secret:", self.client_secret)
-        self.form.addRow("Redirect URI:", self.redirect)
-        self.form.addRow("Company:", self.company)
-        self.form.addRow("User ID:", self.user_id)
-        self.form.addRow("User password:", self.user_password)
+        for key in forms.FIELD_ORDER:
+            self.labels[key] = QLabel()
+            self.form.addRow(self.labels[key], self.inputs[key])
+            self.inputs[key].installEventFilter(self)
+            if key == forms.ACCOUNT:
+                self.form.addRow("", self.account_hint)
+        self.help = QLabel()
+        self.help.setObjectName("connectFieldHelp")
+        self.help.setWordWrap(True)
 
         self.paste = QLineEdit()
         self.paste.setObjectName("pastedAddress")
@@ -213,12 +137,13 @@ class ConnectDialog(QDialog):
         self.paste_button = QPushButton("Continue")
         self.paste_button.setObjectName("pasteContinue")
         self.paste_button.clicked.connect(self._pasted)
-        self.paste_row = QWidget()
-        paste_layout = QHBoxLayout(self.paste_row)
-        paste_layout.setContentsMargins(0, 0, 0, 0)
-        paste_layout.addWidget(self.paste, 1)
-        paste_layout.addWidget(self.paste_button)
-        self.paste_row.hide()
+        self.paste_row = self._row(self.paste, self.paste_button)
+        self.choice = QComboBox()
+        self.choice.setObjectName("organisationChoice")
+        self.choice_button = QPushButton("Use this one")
+        self.choice_button.setObjectName("choiceContinue")
+        self.choice_button.clicked.connect(self._chosen)
+        self.choice_row = self._row(self.choice, self.choice_button)
         self.message = QLabel("Your secrets go to this computer's keyring, never into the book.")
         self.message.setObjectName("connectMessage")
         self.message.setWordWrap(True)
@@ -232,61 +157,136 @@ class ConnectDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.sandbox)
         layout.addLayout(self.form)
+        layout.addWidget(self.help)
         layout.addWidget(self.paste_row)
+        layout.addWidget(self.choice_row)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.resize(560, 0)
+        self.resize(600, 0)
+        self.sandbox.setChecked(sandbox)
+        self.sandbox.toggled.connect(lambda _on: self._update_fields())
+        self.provider.currentIndexChanged.connect(lambda _i: self._update_fields())
         self._update_fields()
 
+    @staticmethod
+    def _row(*widgets: QWidget) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(widgets[0], 1)
+        for widget in widgets[1:]:
+            layout.addWidget(widget)
+        row.hide()
+        return row
+
+    # --- the form -----------------------------------------------------------------------------------------
+    def current_form(self) -> forms.ProviderForm:
+        return forms.form_for(provider(self.provider.currentData()))
+
+    def shown_fields(self) -> list[str]:
+        """Keys of the inputs on screen now (for tests and the help line)."""
+        return [key for key in forms.FIELD_ORDER if self.form.isRowVisible(self.inputs[key])]
+
     def _update_fields(self) -> None:
-        sandbox = self.sandbox.isChecked()
         spec = provider(self.provider.currentData())
-        login = spec.authenticator is not None
-        self.provider.setEnabled(not sandbox)
-        if sandbox:
-            self.provider.setCurrentIndex(self.provider.findData("qbo"))
-            if self.name.text() in ("", "main"):
-                self.name.setText(DEFAULT_SANDBOX_CONNECTION)
-        current = self.where.currentText()
-        self.where.clear()
-        try:
-            self.where.addItems(list(spec.environments))
-        except TypeError:  # NetSuite's environments are computed from an account id, not listed
-            pass
-        self.where.setCurrentText(current if current and current not in ("production", "sandbox") else "production")
-        for widget in (self.where, self.client_id, self.client_secret, self.redirect, self.company):
-            widget.setEnabled(not sandbox)
-        for widget in (self.user_id, self.user_password):
-            widget.setEnabled(login and not sandbox)
-        self.redirect.setEnabled(not login and not sandbox)
-        self.client_id.setPlaceholderText("the sender ID" if login else "your app's OAuth client id")
-        self.company.setPlaceholderText("the company ID" if login else "only if one sign-in grants several (Xero)")
+        form = forms.form_for(spec)
+        sandbox = self.sandbox.isChecked()
+        self.intro.setText(form.intro if not sandbox else
+                           f"A local {spec.label} with a seeded company starts on this computer; Bookbridge signs in "
+                           "to it for you. Nothing to type, nothing leaves this computer.")
+        for key in forms.FIELD_ORDER:
+            field = form.fields.get(key)
+            visible = field is not None and not sandbox
+            self.form.setRowVisible(self.inputs[key], visible)
+            if field is None:
+                continue
+            self.labels[key].setText(field.label)
+            self.inputs[key].setToolTip(field.help)
+            if isinstance(self.inputs[key], QLineEdit):
+                self.inputs[key].setPlaceholderText(field.placeholder)
+        self.form.setRowVisible(self.account_hint, form.shows(forms.ACCOUNT) and not sandbox)
+        if form.shows(forms.WHERE):
+            current = self.where.currentText()
+            self.where.clear()
+            self.where.addItems(forms.environment_choices(spec))
+            self.where.lineEdit().setPlaceholderText(form.fields[forms.WHERE].placeholder)
+            choices = forms.environment_choices(spec)
+            keep = bool(current) and (current in choices or current not in ("production", "sandbox"))
+            self.where.setCurrentText(current if keep else (choices[0] if choices else ""))
+        self._show_account_hint()
+        self._suggest_name(spec.name, sandbox)
+        self.help.setText("" if sandbox else "Point at a field to see where to find its value.")
+        available = has_sandbox(spec.name)
+        if sandbox and not available:
+            self.message.setText(f"Bookbridge has no local sandbox of {spec.label} yet: untick the box to connect "
+                                 f"a real {spec.label} company.")
+        elif sandbox:
+            self.message.setText(f"Connects '{self.name.text().strip() or default_connection_name(spec.name)}' to a "
+                                 f"local {spec.label} sandbox. Its company stays beside the book.")
+        else:
+            self.message.setText("Your secrets go to this computer's keyring, never into the book.")
+        self.connect_button.setEnabled(self._handle is None and (available or not sandbox))
+
+    def _suggest_name(self, provider_name: str, sandbox: bool) -> None:
+        """A sandbox connection is called sandbox-<system> unless the person typed a name of their own."""
+        if not self._name_edited:
+            self.name.setText(default_connection_name(provider_name) if sandbox else self._given_name)
+
+    def _show_account_hint(self) -> None:
+        self.account_hint.setText(forms.netsuite_account_hint(self.account.text()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.FocusIn:
+            key = next((k for k, w in self.inputs.items() if w is watched or w.isAncestorOf(watched)), None)
+            field = self.current_form().fields.get(key or "")
+            if field is not None:
+                self.help.setText(f"{field.label.rstrip(':')}: {field.help}")
+        return super().eventFilter(watched, event)
+
+    def values(self) -> dict[str, str]:
+        """What is typed in each shown field (secrets included: only for :meth:`request`)."""
+        text = {key: (w.currentText() if isinstance(w, QComboBox) else w.text()) for key, w in self.inputs.items()}
+        return {key: text[key] if key in forms.SECRET_FIELDS else text[key].strip() for key in self.shown_fields()}
 
     def request(self) -> ConnectRequest:
-        text = {w: w.text().strip() for w in (self.client_id, self.redirect, self.company, self.user_id)}
+        """The typed sign-in, checked for what the chosen system needs.
+
+        Raises:
+            UsageError: a required value is missing (nothing was sent anywhere).
+        """
+        form = self.current_form()
         name = self.name.text().strip()
         if not name or "/" in name:
             raise UsageError("Give the connection a name (without '/'), for example main.")
-        if not text[self.client_id]:
-            raise UsageError("Enter your app's client id (for Sage Intacct: the sender ID).")
-        return ConnectRequest(self.provider.currentData(), name, self.where.currentText().strip(), text[self.client_id],
-                              self.client_secret.text() or None, text[self.redirect] or None,
-                              text[self.company] or None, text[self.user_id], self.user_password.text())
+        values = self.values()
+        missing = form.missing(values)
+        if missing:
+            self.inputs[missing[0]].setFocus()
+            raise UsageError(form.missing_message(missing))
+        where = values.get(forms.ACCOUNT) or values.get(forms.WHERE, "")
+        return ConnectRequest(form.provider, name, where, values.get(forms.CLIENT_ID, ""),
+                              values.get(forms.CLIENT_SECRET) or None, values.get(forms.REDIRECT) or None,
+                              values.get(forms.COMPANY) or None, values.get(forms.USER_ID, ""),
+                              values.get(forms.USER_PASSWORD, ""), values.get(forms.LOCATION) or None, form.login)
 
+    # --- running ------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Run the sign-in (or start the sandbox) in the task runner."""
         book = self.ctx.book
         if book is None or self._handle is not None:
             return
+        lane = Lane.READ
         try:
             if self.sandbox.isChecked():
-                name = self.name.text().strip() or DEFAULT_SANDBOX_CONNECTION
-                job = sandbox_job(book, self.ctx, name, self.ctx.actor())
-                self.message.setText("Starting the local sandbox and connecting…")
+                provider_name = self.provider.currentData()
+                name = self.name.text().strip() or default_connection_name(provider_name)
+                job = sandbox_job(book, self.ctx, name, self.ctx.actor(), provider_name, self.sandbox_time_scale)
+                lane = Lane.BOOK_WRITE  # nobody to wait for: it writes the connection at once
+                self.message.setText(f"Starting the local {self.provider.currentText()} sandbox and connecting…")
             else:
-                request = self.request()
-                job = sign_in_job(book, request, self.bridge, self.ctx.actor())
-                self.message.setText("Sign in and approve in your browser; this window waits for the answer.")
+                job = sign_in_job(book, self.request(), self.bridge, self.ctx.actor())
+                self.message.setText("Signing in… If your browser opens, approve there; this window waits for "
+                                     "the answer.")
         except BookbridgeError as exc:
             show_error(self, exc)
             return
@@ -294,7 +294,7 @@ class ConnectDialog(QDialog):
         self.user_password.clear()
         self.connect_button.setEnabled(False)
         # A sign-in waits for a person for minutes: the read lane keeps book writes flowing meanwhile.
-        self._handle = self.ctx.runner.submit("Connecting an accounting system", job, lane=Lane.READ)
+        self._handle = self.ctx.runner.submit("Connecting an accounting system", job, lane=lane)
         self._handle.succeeded.connect(self._connected)
         self._handle.failed.connect(self._failed)
         self._handle.cancelled.connect(lambda _r: self._failed(SignInCancelled("The sign-in was cancelled.")))
@@ -310,6 +310,20 @@ class ConnectDialog(QDialog):
             self.paste_row.hide()
             self.message.setText("Checking the answer…")
 
+    def _ask_choice(self, options: list) -> None:
+        self.choice.clear()
+        for value, text in options:
+            self.choice.addItem(text, value)
+        self.choice_row.show()
+        self.choice.setFocus()
+        self.message.setText("This sign-in connected several organisations: choose the one this connection posts to.")
+
+    def _chosen(self) -> None:
+        if self.choice.currentData():
+            self.bridge.answer(self.choice.currentData())
+            self.choice_row.hide()
+            self.message.setText(f"Connecting {self.choice.currentText()}…")
+
     def _connected(self, name: str) -> None:
         self._handle = None
         self.connected.emit(name)
@@ -319,6 +333,7 @@ class ConnectDialog(QDialog):
         self._handle = None
         self.connect_button.setEnabled(True)
         self.paste_row.hide()
+        self.choice_row.hide()
         if not isinstance(exc, SignInCancelled) or self.isVisible():
             self.message.setText("Not connected.")
             show_error(self, exc)

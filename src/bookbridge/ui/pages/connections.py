@@ -1,11 +1,13 @@
 """The Connections page: which accounting systems the book posts to, and whether they work now.
 
-Each connection shows its status in words a bookkeeper can act on (connected, reconnect needed,
-sandbox not running), the company, when the access token and the whole authorization expire,
-the last sync and the API quota left after it. From here: connect another system (the system
-browser signs in; paste-back where the app requires it), reconnect one whose authorization
-lapsed, start the local sandbox of a sandbox connection again after a restart, or try Bookbridge
-on a sandbox in one click.
+Each connection shows its accounting system, environment (production, a vendor sandbox, a local
+sandbox), company, status in words a bookkeeper can act on (connected, reconnect needed, sandbox
+not running), when the access token and the whole authorization expire, the last sync and the API
+quota each system reported after it (Xero: what is left of its minute and day). From here:
+connect another system (the system browser signs in; paste-back where the app requires it; a
+local sandbox of any of the four), reconnect one whose authorization lapsed, start the local
+sandbox of a sandbox connection again after a restart, or try Bookbridge on a sandbox in one
+click (QuickBooks Online; the button's menu offers the others).
 """
 
 from __future__ import annotations
@@ -15,19 +17,24 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from bookbridge.connectors.registry import PROVIDERS
+from bookbridge.ui.connection_terms import environment_of, quota_summary
 from bookbridge.ui.dialogs.connect_dialog import ConnectDialog, sandbox_job
 from bookbridge.ui.errors import show_error
 from bookbridge.ui.models.connection_facts import ConnectionInfo, list_connections
-from bookbridge.ui.models.connections_model import ConnectionsModel, quota_details
+from bookbridge.ui.models.connections_model import ConnectionsModel
 from bookbridge.ui.models.record_table import TypedSortProxy
 from bookbridge.ui.pages.base import SYNC, AppContext, Page
 from bookbridge.ui.pages.sync import CONNECTIONS
+from bookbridge.ui.sandbox_launchers import HAS_SANDBOX, default_connection_name
 from bookbridge.ui.sandboxes import DEFAULT_SANDBOX_CONNECTION, host_of
 from bookbridge.ui.settings import remember_header
 from bookbridge.ui.tasks import Lane, TaskHandle
@@ -52,11 +59,24 @@ class ConnectionsPage(Page):
         self.connect_button = QPushButton("Connect an accounting system…")
         self.connect_button.setObjectName("connectSystem")
         self.connect_button.clicked.connect(lambda: self.open_connect_dialog())
-        self.sandbox_button = QPushButton("Try a local sandbox")
+        self.sandbox_button = QToolButton()
+        self.sandbox_button.setText("Try a local sandbox")
         self.sandbox_button.setObjectName("connectSandbox")
         self.sandbox_button.setToolTip("Starts a QuickBooks Online sandbox inside Bookbridge and connects to it: "
-                                       "no account needed, nothing leaves this computer.")
+                                       "no account needed, nothing leaves this computer. The arrow offers the "
+                                       "other systems' sandboxes.")
+        self.sandbox_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        # Takes focus on click like the push buttons beside it (a tool button's default does not).
+        self.sandbox_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.sandbox_button.clicked.connect(lambda: self.connect_sandbox())
+        self.sandbox_menu = QMenu(self.sandbox_button)
+        for spec in PROVIDERS.values():
+            if spec.name in HAS_SANDBOX:
+                action = self.sandbox_menu.addAction(f"{spec.label} sandbox")
+                action.setData(spec.name)
+                action.triggered.connect(lambda _checked=False, p=spec.name: self.connect_sandbox(
+                    default_connection_name(p), provider_name=p))
+        self.sandbox_button.setMenu(self.sandbox_menu)
         self.reconnect_button = QPushButton("Reconnect…")
         self.reconnect_button.setObjectName("reconnect")
         self.reconnect_button.clicked.connect(self.reconnect_selected)
@@ -88,7 +108,8 @@ class ConnectionsPage(Page):
         self.details.setObjectName("connectionDetails")
         self.details.setWordWrap(True)
         self.empty = QLabel("No accounting system is connected yet. Connect yours, or try a local sandbox first: "
-                            "it behaves like QuickBooks Online and needs no account.")
+                            "QuickBooks Online, Xero, Sage Intacct and NetSuite each have one, and none needs "
+                            "an account.")
         self.empty.setObjectName("connectionsEmpty")
         self.empty.setWordWrap(True)
         self.state = QLabel()
@@ -137,9 +158,10 @@ class ConnectionsPage(Page):
     def _update_buttons(self) -> None:
         info = self.selected()
         self.details.setText("" if info is None else
-                             f"{info.name}: {info.label} company {info.company_id} at "
-                             f"{'a local sandbox inside this app' if info.in_app_sandbox else info.base_url}. "
-                             f"Quota after the last sync: {quota_details(info)}.")
+                             f"{info.name}: {info.label} company {info.company_id}, "
+                             f"{environment_of(info.provider, info.base_url, info.in_app_sandbox)}"
+                             f"{'' if info.in_app_sandbox else f' ({info.base_url})'}. "
+                             f"API quota after the last sync: {quota_summary(info)}.")
         idle = self._task is None and self.ctx.book is not None
         self.connect_button.setEnabled(idle)
         self.sandbox_button.setEnabled(idle)
@@ -149,24 +171,28 @@ class ConnectionsPage(Page):
         self.sync_button.setEnabled(any(c.ok for c in self.model.items()))
 
     # --- actions ------------------------------------------------------------------------------------------
-    def open_connect_dialog(self, *, name: str = "main", provider_name: str = "qbo") -> ConnectDialog | None:
+    def open_connect_dialog(self, *, name: str = "main", provider_name: str = "qbo",
+                            sandbox: bool = False) -> ConnectDialog | None:
         if self.ctx.book is None:
             return None
         taken = {c.name for c in self.model.items()}
         if name == "main" and "main" in taken:
             name = next(f"main-{n}" for n in range(2, 100) if f"main-{n}" not in taken)
-        self.dialog = ConnectDialog(self.ctx, self, name=name, provider_name=provider_name)
+        self.dialog = ConnectDialog(self.ctx, self, name=name, provider_name=provider_name, sandbox=sandbox)
         self.dialog.connected.connect(self._connected)
         self.dialog.open()
         return self.dialog
 
-    def connect_sandbox(self, name: str = DEFAULT_SANDBOX_CONNECTION) -> TaskHandle | None:
-        """Start the book's in-app QBO sandbox and connect ``name`` to it."""
+    def connect_sandbox(self, name: str = DEFAULT_SANDBOX_CONNECTION, *,
+                        provider_name: str = "qbo") -> TaskHandle | None:
+        """Start the book's in-app sandbox of ``provider_name`` and connect ``name`` to it."""
         if self.ctx.book is None or self._task is not None:
             return None
-        self.state.setText("Starting the local QuickBooks Online sandbox and connecting…")
+        label = PROVIDERS[provider_name].label if provider_name in PROVIDERS else provider_name
+        self.state.setText(f"Starting the local {label} sandbox and connecting…")
         self._task = self.ctx.runner.submit("Connecting the local sandbox",
-                                            sandbox_job(self.ctx.book, self.ctx, name, self.ctx.actor()),
+                                            sandbox_job(self.ctx.book, self.ctx, name, self.ctx.actor(),
+                                                        provider_name),
                                             lane=Lane.BOOK_WRITE)
         self._task.succeeded.connect(self._connected)
         self._task.failed.connect(self._failed)
@@ -179,7 +205,7 @@ class ConnectionsPage(Page):
         if info is None:
             return
         if info.in_app_sandbox:
-            self.connect_sandbox(info.name)
+            self.connect_sandbox(info.name, provider_name=info.provider)
         else:
             self.open_connect_dialog(name=info.name, provider_name=info.provider)
             if self.dialog is not None and info.base_url:
