@@ -35,8 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     demo.add_argument("--headless", action="store_true", help="no window: run and print a summary")
     demo.add_argument("--book", type=Path, default=None, metavar="PATH",
-                      help="where the demo book goes (default: a new temporary folder); an existing demo "
-                           "book is synced again")
+                      help="where the demo book goes (default: a new temporary folder; the statement, pack and "
+                           "CSV tables go beside it); an existing demo book is synced and reconciled again")
     demo.add_argument("--today", default=None, metavar="YYYY-MM-DD", help="pretend it is this day")
     demo.add_argument("--screenshots", type=Path, default=None, metavar="DIR",
                       help="start the desktop app on demo data, save a PNG of every main page into DIR, and exit "
