@@ -129,6 +129,8 @@ def _candidates(
     for group in windowed:
         start = bisect_left(group.ordinals, low.toordinal())
         end = bisect_right(group.ordinals, high.toordinal())
+        if end - start < 2:
+            continue  # fewer than two in the window, whatever is used: skip building the list
         members = [t for t in group.members[start:end] if t.key not in used and _same_side(t, line)]
         if len(members) < 2:
             continue

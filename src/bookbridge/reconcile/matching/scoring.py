@@ -58,12 +58,17 @@ def payee_similarity(line_payee: str | None, target_payee: str | None) -> float 
     return fuzz.WRatio(a, b, processor=None) / 100.0
 
 
+_NOT_REFERENCE = re.compile(r"[^0-9A-Z]")
+
+
 def _clean_reference(text: str | None) -> str:
-    return re.sub(r"[^0-9A-Z]", "", (text or "").upper()).lstrip("0")
+    return _NOT_REFERENCE.sub("", (text or "").upper()).lstrip("0")
 
 
 def reference_agreement(line: LineView, target: Target) -> float:
     """1.0 for the same reference, 0.8 when one contains the other (4+ characters), else 0."""
+    if not target.reference:
+        return 0.0  # most targets carry none: skip cleaning the line's texts for nothing
     theirs = _clean_reference(target.reference)
     if len(theirs) < 3:
         return 0.0
