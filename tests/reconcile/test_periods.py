@@ -44,11 +44,22 @@ def test_period_refuses_what_is_not_a_month(text: str) -> None:
         Period.parse(text)
 
 
-def test_migration_creates_every_lock_trigger(january) -> None:
-    """The book holds each lock trigger the model declares."""
+def test_signoff_installs_every_lock_trigger(january) -> None:
+    """Once a month is signed off the book holds each lock trigger the model declares (migration 0009
+    leaves them out of a book with no lock: they cost every imported row a trigger program)."""
+    signoff(january.book, JANUARY, actor="Ann Accountant")
     with january.book.engine.connect() as conn:
         names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
     assert set(LOCK_TRIGGER_NAMES) <= names
+
+
+def test_reopening_the_last_locked_month_drops_the_lock_triggers(january) -> None:
+    """With no month signed off any more, the per-row lock triggers are gone again."""
+    signoff(january.book, JANUARY, actor="Ann Accountant")
+    reopen(january.book, JANUARY, actor="Carl Controller", reason="late fuel invoice")
+    with january.book.engine.connect() as conn:
+        names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+    assert names & set(LOCK_TRIGGER_NAMES) == set()
 
 
 def test_signoff_locks_and_an_expense_edit_is_refused(january) -> None:

@@ -5,8 +5,10 @@ while it shows blockers, unless forced with a reason. It then records the checkl
 append-only period history and adds a :class:`~bookbridge.store.models.PeriodLock` row; from
 that moment the database's lock triggers refuse any change to the month's expenses, their coding
 and approvals, its statement lines and matches, and mapping versions that would take effect in it
-(see :mod:`bookbridge.store.models.month_end`). A reopen needs who and why; both sign-off and
-reopen go to the audit log in the same transaction as the lock change.
+(see :mod:`bookbridge.store.models.month_end`); sign-off installs those triggers and the reopen
+of the last locked month drops them (:mod:`bookbridge.reconcile.periods_locks`). A reopen needs
+who and why; both sign-off and reopen go to the audit log in the same transaction as the lock
+change.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 from bookbridge.core import clock
 from bookbridge.core.errors import BookbridgeError, UsageError
 from bookbridge.core.keys import canonical_json, sha256_hex
+from bookbridge.reconcile.periods_locks import drop_lock_triggers_if_unlocked, install_lock_triggers
 from bookbridge.store import audit
 from bookbridge.store.book import Book
 from bookbridge.store.models import PeriodAction, PeriodEvent, PeriodLock
@@ -203,6 +206,7 @@ def signoff(
                             forced=bool(blockers), checklist_json=text, checklist_sha256=digest)
         session.add(event)
         session.flush()
+        install_lock_triggers(session.connection())  # before the lock row: its guard checks them
         session.add(PeriodLock(period=period.label, start_date=period.start, end_date=period.end,
                                signoff_event_id=event.id, locked_by=who, locked_at=now))
         audit.record(session, "period.signed_off", actor=who, entity_type="period", entity_id=period.label,
@@ -225,6 +229,8 @@ def reopen(book: Book, period: Period, *, actor: str, reason: str) -> PeriodStat
             raise UsageError(f"{period} is not signed off; there is nothing to reopen.")
         signed_by, signed_at = lock.locked_by, lock.locked_at
         session.delete(lock)
+        session.flush()
+        drop_lock_triggers_if_unlocked(session.connection())  # the last reopen takes them away
         session.add(PeriodEvent(period=period.label, action=PeriodAction.REOPENED, actor=who, at=clock.now(),
                                 reason=why, forced=False))
         audit.record(session, "period.reopened", actor=who, entity_type="period", entity_id=period.label,
