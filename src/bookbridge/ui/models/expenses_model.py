@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QApplication, QStyle
 
 from bookbridge.core.money import Money
@@ -52,16 +52,16 @@ from bookbridge.ui.models.expense_query import (
     first_rows,
     ordered_ids,
 )
+from bookbridge.ui.models.table_base import ID_ROLE, SORT_ROLE, Index, RowTableModel
 from bookbridge.ui.tasks import TaskRunner
 
+__all__ = ["CHUNK", "ExpenseTableModel", "ID_ROLE", "SORT_ROLE"]
+
 CHUNK = 500
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
 _STATUS_RANK = {s.value: i for i, s in enumerate(STATUS_ORDER)}
 _COLUMNS = tuple(Column)  # index -> member without Enum.__call__ (data() runs for every painted cell)
 _TEXT_COLUMNS = {Column.VENDOR: R_VENDOR, Column.CATEGORY: R_CATEGORY, Column.EMPLOYEE: R_EMPLOYEE,
                  Column.VEHICLE: R_VEHICLE, Column.SOURCE: R_SOURCE}
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def _chunk_job(book: Book, ids: tuple[int, ...], start: int, generation: int):
     return job
 
 
-class ExpenseTableModel(QAbstractTableModel):
+class ExpenseTableModel(RowTableModel):
     """One row per expense, columns from :class:`Column`.
 
     Signals:
@@ -122,6 +122,8 @@ class ExpenseTableModel(QAbstractTableModel):
     loading_changed = Signal(bool)
     total_changed = Signal(int)
     load_failed = Signal(object)
+    headers = tuple(HEADERS[column] for column in Column)
+    numbered_rows = True
 
     def __init__(self, runner: TaskRunner, parent=None) -> None:
         super().__init__(parent)
@@ -131,7 +133,6 @@ class ExpenseTableModel(QAbstractTableModel):
         self._sort_column = Column.DATE
         self._descending = True
         self._ids: tuple[int, ...] | None = ()  # None while the full order is being read
-        self._rows: list[tuple] = []
         self._cursor = 0  # ids[:cursor] have been read (a deleted expense leaves no row behind)
         self._pending: int | None = None  # start of the chunk being read
         self._ready: _Chunk | None = None  # a chunk read ahead, waiting for the view to ask
@@ -288,27 +289,9 @@ class ExpenseTableModel(QAbstractTableModel):
             self.endInsertRows()
         self._cursor = chunk.start + CHUNK
 
-    # --- the model API ------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(Column):
-            return HEADERS[Column(section)]
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
+    # --- the model API (rows, columns, headers and flags come from RowTableModel) ----------------------
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (0 <= index.column() < len(_COLUMNS)):
+        if not self._in_range(index):
             return None
         row = self._rows[index.row()]
         column = _COLUMNS[index.column()]

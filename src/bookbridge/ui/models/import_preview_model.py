@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from bookbridge.core.errors import MoneyError
 from bookbridge.core.money import Money, parse_decimal
 from bookbridge.ingest.results import RowOutcome
 from bookbridge.ui.formatting import format_date, format_money
+from bookbridge.ui.models.record_table import ColumnSpec, RecordTableModel
+from bookbridge.ui.models.table_base import ID_ROLE, SORT_ROLE, Index, TypedSortProxy
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
-Index = QModelIndex | QPersistentModelIndex
+__all__ = ["ImportPreviewModel", "PreviewColumn", "PreviewFilterProxy", "PreviewRow", "SORT_ROLE", "STATUS_ROLE",
+           "outcome_money", "reason"]
+
+STATUS_ROLE = ID_ROLE  # the preview's rows have no id yet; the filter reads their status in its place
 
 
 class PreviewColumn(enum.IntEnum):
@@ -33,14 +36,6 @@ class PreviewColumn(enum.IntEnum):
     REASON = 5
 
 
-HEADERS = {
-    PreviewColumn.LINE: "Line",
-    PreviewColumn.STATUS: "Will be",
-    PreviewColumn.DATE: "Date",
-    PreviewColumn.VENDOR: "Vendor",
-    PreviewColumn.AMOUNT: "Amount",
-    PreviewColumn.REASON: "Why",
-}
 STATUS_TEXT = {"new": "New", "duplicate": "Duplicate", "conflict": "Conflict", "error": "Error: not imported"}
 _STATUS_RANK = {"error": 0, "conflict": 1, "duplicate": 2, "new": 3}
 # Muted tints that read on light and dark palettes alike (alpha lets the base show through).
@@ -77,95 +72,56 @@ def reason(outcome: RowOutcome) -> str:
     return "; ".join(parts)
 
 
-class ImportPreviewModel(QAbstractTableModel):
-    """Rows of an :class:`~bookbridge.ingest.results.ImportResult` preview."""
+class PreviewRow(NamedTuple):
+    """A row outcome with its amount read once as Money (sorting and painting ask for it often)."""
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[RowOutcome] = []
-        self._money: list[Money | None] = []
+    outcome: RowOutcome
+    money: Money | None
+
+
+def _amount_text(row: PreviewRow) -> str:
+    return format_money(row.money) if row.money is not None else (row.outcome.amount or "")
+
+
+def _amount_key(row: PreviewRow) -> Decimal:
+    return row.money.amount if row.money is not None else Decimal("-Infinity")
+
+
+class ImportPreviewModel(RecordTableModel):
+    """Rows of an :class:`~bookbridge.ingest.results.ImportResult` preview, columns as :class:`PreviewColumn`."""
+
+    columns = (  # in PreviewColumn order
+        ColumnSpec("Line", lambda r: str(r.outcome.line), sort=lambda r: r.outcome.line, right=True),
+        ColumnSpec("Will be", lambda r: STATUS_TEXT.get(r.outcome.status, r.outcome.status),
+                   sort=lambda r: _STATUS_RANK.get(r.outcome.status, len(_STATUS_RANK))),
+        ColumnSpec("Date", lambda r: format_date(r.outcome.txn_date),
+                   sort=lambda r: r.outcome.txn_date.toordinal() if r.outcome.txn_date else -1),
+        ColumnSpec("Vendor", lambda r: r.outcome.vendor or "", sort=lambda r: (r.outcome.vendor or "").lower()),
+        ColumnSpec("Amount", _amount_text, sort=_amount_key, right=True),
+        ColumnSpec("Why", lambda r: reason(r.outcome), sort=lambda r: reason(r.outcome).lower(),
+                   tooltip=lambda r: reason(r.outcome) or None),
+    )
 
     def set_rows(self, rows: tuple[RowOutcome, ...]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._money = [outcome_money(r) for r in self._rows]
-        self.endResetModel()
+        self.set_items([PreviewRow(r, outcome_money(r)) for r in rows])
 
     def outcome(self, row: int) -> RowOutcome:
-        return self._rows[row]
+        return self.item(row).outcome
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
-        return 0 if parent.isValid() else len(PreviewColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(PreviewColumn):
-            return HEADERS[PreviewColumn(section)]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (0 <= index.column() < len(PreviewColumn)):
-            return None
-        outcome = self._rows[index.row()]
-        money = self._money[index.row()]
-        column = PreviewColumn(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(outcome, money, column)
-        if role == SORT_ROLE:
-            return self._typed(outcome, money, column)
+    def role_data(self, item: PreviewRow, column: int, role: int) -> Any:
+        status = item.outcome.status
         if role == STATUS_ROLE:
-            return outcome.status
-        if role == Qt.ItemDataRole.ToolTipRole and column is PreviewColumn.REASON:
-            return reason(outcome) or None
-        if role == Qt.ItemDataRole.BackgroundRole and outcome.status in STATUS_TINT:
-            return QBrush(STATUS_TINT[outcome.status])
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (PreviewColumn.AMOUNT, PreviewColumn.LINE):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return status
+        if role == Qt.ItemDataRole.BackgroundRole and status in STATUS_TINT:
+            return QBrush(STATUS_TINT[status])
         return None
 
-    @staticmethod
-    def _display(outcome: RowOutcome, money: Money | None, column: PreviewColumn) -> str:
-        if column is PreviewColumn.LINE:
-            return str(outcome.line)
-        if column is PreviewColumn.STATUS:
-            return STATUS_TEXT.get(outcome.status, outcome.status)
-        if column is PreviewColumn.DATE:
-            return format_date(outcome.txn_date)
-        if column is PreviewColumn.VENDOR:
-            return outcome.vendor or ""
-        if column is PreviewColumn.AMOUNT:
-            return format_money(money) if money is not None else (outcome.amount or "")
-        return reason(outcome)
 
-    @staticmethod
-    def _typed(outcome: RowOutcome, money: Money | None, column: PreviewColumn) -> Any:
-        if column is PreviewColumn.LINE:
-            return outcome.line
-        if column is PreviewColumn.STATUS:
-            return _STATUS_RANK.get(outcome.status, len(_STATUS_RANK))
-        if column is PreviewColumn.DATE:
-            return outcome.txn_date.toordinal() if outcome.txn_date else -1
-        if column is PreviewColumn.AMOUNT:
-            value: Decimal | None = money.amount if money is not None else None
-            return value if value is not None else Decimal("-Infinity")
-        if column is PreviewColumn.VENDOR:
-            return (outcome.vendor or "").lower()
-        return reason(outcome).lower()
-
-
-class PreviewFilterProxy(QSortFilterProxyModel):
+class PreviewFilterProxy(TypedSortProxy):
     """Sorts on the typed SORT_ROLE and shows only the chosen statuses."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
         self._statuses: frozenset[str] = frozenset()
 
     def set_statuses(self, statuses: frozenset[str]) -> None:
@@ -179,9 +135,3 @@ class PreviewFilterProxy(QSortFilterProxyModel):
             return True
         index = self.sourceModel().index(source_row, 0, source_parent)
         return self.sourceModel().data(index, STATUS_ROLE) in self._statuses
-
-    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802 (Qt API)
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        if a is None or b is None:
-            return a is None and b is not None
-        return a < b

@@ -13,16 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from bookbridge.ui.models.approval_queue_model import SORT_ROLE, TypedSortProxy
+from bookbridge.ui.models.table_base import ID_ROLE, RECORD_ROLE, SORT_ROLE, Index, RowTableModel, TypedSortProxy
 from bookbridge.ui.theme import is_dark
 
-__all__ = ["ColumnSpec", "RecordTableModel", "SORT_ROLE", "RECORD_ROLE", "TypedSortProxy", "tone_colour"]
-
-RECORD_ROLE = Qt.ItemDataRole.UserRole + 3  # the row's record itself (for views that need it)
-Index = QModelIndex | QPersistentModelIndex
+__all__ = ["ColumnSpec", "RecordTableModel", "SORT_ROLE", "ID_ROLE", "RECORD_ROLE", "TypedSortProxy", "tone_colour"]
 
 # Tones a cell can take; colours readable on light and dark palettes alike.
 _TONES = {
@@ -62,54 +59,37 @@ class ColumnSpec:
     tone: Callable[[Any], str | None] | None = None
 
 
-class RecordTableModel(QAbstractTableModel):
-    """Rows of plain records, columns from :attr:`columns`."""
+class RecordTableModel(RowTableModel):
+    """Rows of plain records, columns from :attr:`columns` (the headers follow from them)."""
 
     columns: tuple[ColumnSpec, ...] = ()
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._items: list[Any] = []
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.headers = tuple(column.header for column in cls.columns)
 
     # --- content ------------------------------------------------------------------------------------
     def set_items(self, items: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._items = list(items)
-        self.endResetModel()
+        self._reset_rows(items)
 
     def items(self) -> list[Any]:
-        return list(self._items)
+        return list(self._rows)
 
     def item(self, row: int) -> Any:
-        return self._items[row]
+        return self._rows[row]
 
     def row_where(self, test: Callable[[Any], bool]) -> int | None:
-        return next((i for i, it in enumerate(self._items) if test(it)), None)
+        return next((i for i, it in enumerate(self._rows) if test(it)), None)
 
-    # --- Qt's model API -----------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt API)
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.columns):
-            return self.columns[section].header
+    def role_data(self, item: Any, column: int, role: int) -> Any:
+        """A role the columns do not declare (an id, a status, a background); None by default."""
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
+    # --- Qt's model API -----------------------------------------------------------------------------
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._items)) \
-                or not (0 <= index.column() < len(self.columns)):
+        if not self._in_range(index):
             return None
-        item = self._items[index.row()]
+        item = self._rows[index.row()]
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.display(item)
@@ -123,4 +103,4 @@ class RecordTableModel(QAbstractTableModel):
             return column.tooltip(item)
         if role == Qt.ItemDataRole.ForegroundRole and column.tone is not None:
             return tone_colour(column.tone(item))
-        return None
+        return self.role_data(item, index.column(), role)

@@ -13,9 +13,7 @@ Keyboard: Ctrl+Enter in the note resolves; Ctrl+Shift+A assigns the owner typed.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QCompleter,
     QGroupBox,
@@ -23,9 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
-    QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -45,8 +40,9 @@ from bookbridge.ui.models.exceptions_model import (
 )
 from bookbridge.ui.pages.base import EXPENSES, SYNC, AppContext, Page
 from bookbridge.ui.pages.sync import EXCEPTIONS
-from bookbridge.ui.settings import remember_header, remember_splitter
-from bookbridge.ui.tasks import Lane
+from bookbridge.ui.widgets.page_jobs import LatestRead, OneWrite
+from bookbridge.ui.widgets.page_parts import button, detail_pane, on_submit, sentence, shortcuts, side_by_side, stacked
+from bookbridge.ui.widgets.record_queue import RecordQueueView
 
 
 def detail_html(view: ExceptionView) -> str:
@@ -83,8 +79,8 @@ class ExceptionsPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self._generation = 0
-        self._busy = False
+        self.reads = LatestRead(self, ctx.runner)
+        self.writes = OneWrite(self, ctx.runner, self._update_buttons)
         self.severity = self._combo("filterSeverity", [("Any severity", "")] +
                                     [(s.value.capitalize(), s.value) for s in ExceptionSeverity])
         self.category = self._combo("filterCategory", [("Any category", "")] +
@@ -103,31 +99,16 @@ class ExceptionsPage(Page):
 
         self.model = ExceptionsModel(self)
         self.proxy = ExceptionFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setObjectName("exceptionsTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = RecordQueueView("exceptionsTable", "exceptions", self.model, self.proxy)
         self.table.setWordWrap(False)
-        remember_header(self.table.horizontalHeader(), "exceptions")
-        self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._show_selected())
+        self.table.current_changed.connect(self._show_selected)
 
-        self.detail = QLabel("Nothing selected.")
-        self.detail.setObjectName("exceptionDetail")
-        self.detail.setWordWrap(True)
-        self.detail.setTextFormat(Qt.TextFormat.RichText)
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail = detail_pane("exceptionDetail", "Nothing selected.")
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.new_owner = QLineEdit()
         self.new_owner.setObjectName("newOwner")
         self.new_owner.setPlaceholderText("who deals with it")
-        self.assign_button = QPushButton("Assign")
-        self.assign_button.setObjectName("assignOwner")
-        self.assign_button.clicked.connect(self.assign_current)
+        self.assign_button = button("Assign", "assignOwner", self.assign_current)
         self.new_owner.returnPressed.connect(self.assign_current)
         owner_row = QHBoxLayout()
         owner_row.addWidget(QLabel("Owner:"))
@@ -137,41 +118,21 @@ class ExceptionsPage(Page):
         self.note.setObjectName("resolutionNote")
         self.note.setPlaceholderText("What was done (kept in the trail and the month-end pack)")
         self.note.setMaximumHeight(90)
-        self.resolve_button = QPushButton("Resolve  (Ctrl+Enter)")
-        self.resolve_button.setObjectName("resolveException")
-        self.resolve_button.clicked.connect(self.resolve_current)
-        self.message = QLabel()
-        self.message.setObjectName("exceptionsMessage")
-        self.message.setWordWrap(True)
+        self.resolve_button = button("Resolve  (Ctrl+Enter)", "resolveException", self.resolve_current)
+        self.message = sentence("exceptionsMessage")
         action_box = QGroupBox("Deal with it")
         actions = QVBoxLayout(action_box)
         actions.addLayout(owner_row)
         actions.addWidget(self.note)
         actions.addWidget(self.resolve_button, 0, Qt.AlignmentFlag.AlignRight)
         actions.addWidget(self.message)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.addWidget(self.detail, 1)
-        side_layout.addWidget(action_box)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("exceptionsSplitter")
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([640, 420])
-        remember_splitter(self.splitter, "exceptions")
+        side = stacked(self.detail, action_box, stretch=self.detail)
+        self.splitter = side_by_side("exceptions", self.table, side, stretch=(3, 2), sizes=(640, 420))
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
-        for key in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(key), self.note)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(self.resolve_current)
-        assign_shortcut = QShortcut(QKeySequence("Ctrl+Shift+A"), self)
-        assign_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        assign_shortcut.activated.connect(self.assign_current)
+        on_submit(self.note, self.resolve_current)
+        shortcuts(self, ("Ctrl+Shift+A",), self.assign_current)
         self._update_buttons()
 
     def _combo(self, name: str, choices: list[tuple[str, str]]) -> QComboBox:
@@ -185,14 +146,10 @@ class ExceptionsPage(Page):
     # --- Page -------------------------------------------------------------------------------------------
     def reload(self) -> None:
         book = self.ctx.book
-        self._generation += 1
-        generation = self._generation
-        handle = self.ctx.runner.submit("Reading the exception queue", lambda progress, cancel: list_exceptions(book))
-        handle.succeeded.connect(lambda views: self._loaded(generation, views))
-        handle.failed.connect(lambda exc: show_error(self, exc))
+        self.reads.submit("Reading the exception queue", lambda progress, cancel: list_exceptions(book), self._loaded)
 
     def clear(self) -> None:
-        self._generation += 1
+        self.reads.forget()
         self.model.set_items([])
         self._show_selected()
 
@@ -203,9 +160,7 @@ class ExceptionsPage(Page):
                                  (self.status, argument.status), (self.owner, argument.owner)):
                 combo.setCurrentIndex(max(0, combo.findData(value)))
 
-    def _loaded(self, generation: int, views: list[ExceptionView]) -> None:
-        if generation != self._generation:
-            return
+    def _loaded(self, views: list[ExceptionView]) -> None:
         current = self.current()
         self.model.set_items(views)
         for column in range(ExceptionsModel.PROBLEM):  # the problem's title takes the room that is left
@@ -221,10 +176,7 @@ class ExceptionsPage(Page):
         self.owner.blockSignals(False)
         self.new_owner.setCompleter(QCompleter(owners + [self.ctx.actor()], self.new_owner))
         self.apply_filter()
-        row = None if current is None else self.model.row_where(lambda v: v.id == current.id)
-        target = self.proxy.mapFromSource(self.model.index(row, 0)).row() if row is not None else 0
-        if self.proxy.rowCount():
-            self.table.selectRow(max(0, target))
+        self.table.reselect(current, lambda a, b: a.id == b.id)
         self._show_selected()
 
     # --- filters and selection ----------------------------------------------------------------------------
@@ -238,10 +190,11 @@ class ExceptionsPage(Page):
         self._show_selected()
 
     def current(self) -> ExceptionView | None:
-        index = self.table.selectionModel().currentIndex()
-        if not index.isValid():
-            return None
-        return self.model.item(self.proxy.mapToSource(index).row())
+        return self.table.current_record()
+
+    @property
+    def _busy(self) -> bool:
+        return self.writes.busy
 
     def _show_selected(self) -> None:
         view = self.current()
@@ -291,21 +244,11 @@ class ExceptionsPage(Page):
         self._act(f"Resolving exception {view.id}", job, clear_note=True)
 
     def _act(self, name: str, job, *, clear_note: bool = False) -> None:
-        self._busy = True
-        self._update_buttons()
-        handle = self.ctx.runner.submit(name, job, lane=Lane.BOOK_WRITE)
-        handle.succeeded.connect(lambda text: self._done(text, clear_note))
-        handle.failed.connect(self._failed)
+        self.writes.submit(name, job, lambda text: self._done(text, clear_note))
 
     def _done(self, text: str, clear_note: bool) -> None:
-        self._busy = False
         self.message.setText(text)
         if clear_note:
             self.note.clear()
         self.ctx.notify_changed(EXCEPTIONS, SYNC)
         self._update_buttons()
-
-    def _failed(self, exc: BaseException) -> None:
-        self._busy = False
-        self._update_buttons()
-        show_error(self, exc)
