@@ -1,9 +1,15 @@
-"""The Approvals page: the queue, the selected expense's levels and history, approve or reject.
+"""The Approvals page: the queue, the selected expense's levels and history, approve or reject;
+and the approval policy (levels, their thresholds and conditions, approvers, people's roles).
 
 Keyboard: ↑/↓ move through the queue, A approves, R rejects (the comment box holds the reason),
 Ctrl+Enter in the comment box approves. Decisions go through ``coding.approvals`` on the
 book-write lane, so the rules (no approving your own expense, no two levels by one person...)
 are the engine's, and a refusal is shown with the engine's reason.
+
+The policy tab edits the book's policy through the same service as ``bookbridge approval-policy
+--set``: the service checks it (its problems are listed, nothing is saved), replaces it in one
+audited transaction and, when asked, the expenses not yet posted are coded again so the queue
+shows the levels they now need.
 """
 
 from __future__ import annotations
@@ -11,28 +17,19 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
 
 from bookbridge.coding.approvals import ApprovalOutcome, approval_queue, approve, reject
 from bookbridge.core.errors import UsageError
 from bookbridge.ui.errors import show_error
 from bookbridge.ui.formatting import escape_html, format_count, format_money
 from bookbridge.ui.models.approval_queue_model import ApprovalQueueModel, QueueColumn, TypedSortProxy, item_money
+from bookbridge.ui.models.policy_facts import PolicyForm, PolicySaved, policy_problems, read_policy_job, save_policy_job
 from bookbridge.ui.pages.base import APPROVALS, EXPENSES, AppContext, Page
-from bookbridge.ui.settings import remember_header, remember_splitter
-from bookbridge.ui.tasks import Lane
+from bookbridge.ui.widgets.page_jobs import LatestRead, OneWrite
+from bookbridge.ui.widgets.page_parts import button, detail_pane, on_submit, sentence, side_by_side, stacked
+from bookbridge.ui.widgets.policy_editor import ApprovalPolicyEditor
+from bookbridge.ui.widgets.record_queue import RecordQueueView
 
 
 def approve_job(book, expense_id: int, actor: str, comment: str | None):
@@ -49,6 +46,10 @@ def reject_job(book, expense_id: int, actor: str, reason: str):
     return job
 
 
+def _same_expense(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a["id"] == b["id"]
+
+
 class ApprovalsPage(Page):
     """The approval queue with approve/reject, comments and keyboard shortcuts."""
 
@@ -58,8 +59,10 @@ class ApprovalsPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self._generation = 0
-        self._busy = False
+        self.reads = LatestRead(self, ctx.runner)
+        self.policy_reads = LatestRead(self, ctx.runner)
+        self.writes = OneWrite(self, ctx.runner, self._update_buttons)
+        self._policy_shown = False  # read once per book and after a save, so a reload never drops edits
         self._select_after: int | None = None  # row to select after the queue reloads
 
         self.acting = QLabel()
@@ -77,70 +80,43 @@ class ApprovalsPage(Page):
 
         self.model = ApprovalQueueModel(self)
         self.proxy = TypedSortProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setObjectName("approvalQueue")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
+        self.table = RecordQueueView("approvalQueue", "approvals", self.model, self.proxy)
         self.table.sortByColumn(QueueColumn.DATE, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        remember_header(self.table.horizontalHeader(), "approvals")
-        self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._show_selected())
+        self.table.current_changed.connect(self._show_selected)
 
-        self.detail = QLabel("Select an expense in the queue.")
-        self.detail.setObjectName("approvalDetail")
-        self.detail.setWordWrap(True)
-        self.detail.setTextFormat(Qt.TextFormat.RichText)
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail = detail_pane("approvalDetail", "Select an expense in the queue.")
         self.comment = QPlainTextEdit()
         self.comment.setObjectName("approvalComment")
         self.comment.setPlaceholderText("Comment (optional when approving, required when rejecting)")
         self.comment.setMaximumHeight(90)
-        self.approve_button = QPushButton("Approve  (A)")
-        self.approve_button.setObjectName("approveButton")
-        self.approve_button.clicked.connect(self.approve_current)
-        self.reject_button = QPushButton("Reject…  (R)")
-        self.reject_button.setObjectName("rejectButton")
-        self.reject_button.clicked.connect(self.reject_current)
-        self.message = QLabel()
-        self.message.setObjectName("approvalMessage")
-        self.message.setWordWrap(True)
+        self.approve_button = button("Approve  (A)", "approveButton", self.approve_current)
+        self.reject_button = button("Reject…  (R)", "rejectButton", self.reject_current)
+        self.message = sentence("approvalMessage")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.reject_button)
         buttons.addWidget(self.approve_button)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.addWidget(self.detail, 1)
-        side_layout.addWidget(QLabel("Comment:"))
-        side_layout.addWidget(self.comment)
-        side_layout.addLayout(buttons)
-        side_layout.addWidget(self.message)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("approvalsSplitter")
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        remember_splitter(self.splitter, "approvals")
+        side = stacked(self.detail, QLabel("Comment:"), self.comment, buttons, self.message, stretch=self.detail)
+        self.splitter = side_by_side("approvals", self.table, side, stretch=(3, 2))
+        self.policy = ApprovalPolicyEditor()
+        self.policy.save_requested.connect(self.save_policy)
+        self.policy.revert_requested.connect(self._read_policy)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("approvalsTabs")
+        self.tabs.addTab(stacked(top, self.splitter, stretch=self.splitter), "Queue")
+        self.tabs.addTab(self.policy, "Approval policy")
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.tabs, 1)
 
         # A and R act on the queue only while it has focus, so typing a comment never approves.
-        for key, slot in (("A", self.approve_current), ("R", self.reject_current)):
-            shortcut = QShortcut(QKeySequence(key), self.table)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(slot)
-        for key in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(key), self.comment)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(self.approve_current)
+        self.table.on_key(Qt.Key.Key_A, self.approve_current)
+        self.table.on_key(Qt.Key.Key_R, self.reject_current)
+        on_submit(self.comment, self.approve_current)
         self._update_buttons()
+
+    @property
+    def _busy(self) -> bool:
+        return self.writes.busy
 
     # --- Page ---------------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -149,47 +125,35 @@ class ApprovalsPage(Page):
             self.detail.setText("Reading the queue…")
         book = self.ctx.book
         include_rejected = self.show_rejected.isChecked()
-        self._generation += 1
-        generation = self._generation
-        handle = self.ctx.runner.submit(
-            "Reading the approval queue",
-            lambda progress, cancel: approval_queue(book, include_rejected=include_rejected))
-        handle.succeeded.connect(lambda items: self._loaded(generation, items))
-        handle.failed.connect(lambda exc: show_error(self, exc))
+        self.reads.submit("Reading the approval queue",
+                          lambda progress, cancel: approval_queue(book, include_rejected=include_rejected),
+                          self._loaded)
+        if not self._policy_shown:
+            self._read_policy()
 
     def clear(self) -> None:
-        self._generation += 1
+        self.reads.forget()
+        self.policy_reads.forget()
+        self._policy_shown = False
         self.model.set_items([])
+        self.policy.set_form(PolicyForm())
         self._show_selected()
 
-    def _loaded(self, generation: int, items: list[dict[str, Any]]) -> None:
-        if generation != self._generation:
-            return
+    def _loaded(self, items: list[dict[str, Any]]) -> None:
         current = self.current_item()
         self.model.set_items(items)
         awaiting = sum(1 for it in items if it["status"] == "awaiting_approval")
         self.count.setText(f"{format_count(awaiting)} awaiting approval")
-        row = self._select_after
-        self._select_after = None
-        if row is None and current is not None:
-            source_row = self.model.row_of(current["id"])
-            row = self.proxy.mapFromSource(self.model.index(source_row, 0)).row() if source_row is not None else 0
-        if self.proxy.rowCount():
-            self.select_row(min(max(0, row or 0), self.proxy.rowCount() - 1))
+        row, self._select_after = self._select_after, None
+        self.table.reselect(current, _same_expense, row)
         self._show_selected()
 
     # --- selection ----------------------------------------------------------------------------------
     def select_row(self, row: int) -> None:
-        index = self.proxy.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, self.table.selectionModel().SelectionFlag.ClearAndSelect
-            | self.table.selectionModel().SelectionFlag.Rows)
+        self.table.select_row(row)
 
     def current_item(self) -> dict[str, Any] | None:
-        index = self.table.selectionModel().currentIndex()
-        if not index.isValid():
-            return None
-        return self.model.item(self.proxy.mapToSource(index).row())
+        return self.table.current_record()
 
     def _show_selected(self) -> None:
         item = self.current_item()
@@ -219,6 +183,7 @@ class ApprovalsPage(Page):
         awaiting = item is not None and item["status"] == "awaiting_approval"
         self.approve_button.setEnabled(awaiting and not self._busy)
         self.reject_button.setEnabled(awaiting and not self._busy)
+        self.policy.save_button.setEnabled(self.ctx.book is not None and not self._busy)
 
     # --- decisions ----------------------------------------------------------------------------------
     def approve_current(self) -> None:
@@ -240,26 +205,45 @@ class ApprovalsPage(Page):
         self._decide(reject_job(self.ctx.book, item["id"], self.ctx.actor(), reason), f"Rejecting {item['id']}")
 
     def _decide(self, job, name: str) -> None:
-        self._busy = True
-        self._update_buttons()
-        self._select_after = self.table.selectionModel().currentIndex().row()
-        handle = self.ctx.runner.submit(name, job, lane=Lane.BOOK_WRITE)
-        handle.succeeded.connect(self._decided)
-        handle.failed.connect(self._decision_failed)
+        self._select_after = self.table.current_row()
+        self.writes.submit(name, job, self._decided, on_failed=self._forget_place)
 
     def _decided(self, outcome: ApprovalOutcome) -> None:
-        self._busy = False
         self.message.setText(outcome.message[:1].upper() + outcome.message[1:] + ".")
         if outcome.done:
             self.comment.clear()
             self.ctx.notify_changed(APPROVALS, EXPENSES)
         else:
-            self._select_after = None
+            self._forget_place()
         self._update_buttons()
         self.table.setFocus()
 
-    def _decision_failed(self, exc: BaseException) -> None:
-        self._busy = False
+    def _forget_place(self) -> None:
         self._select_after = None
+
+    # --- the policy ---------------------------------------------------------------------------------
+    def _read_policy(self) -> None:
+        if self.ctx.book is None:
+            return
+        self._policy_shown = True
+        self.policy_reads.submit("Reading the approval policy", read_policy_job(self.ctx.book), self.policy.set_form)
+
+    def save_policy(self, form: PolicyForm, code_now: bool) -> None:
+        """Replace the book's policy with ``form`` unless the service finds problems (then list them)."""
+        if self.ctx.book is None or self._busy:
+            return
+        problems = policy_problems(form)
+        if problems:
+            self.policy.show_problems(problems)
+            return
+        self.policy.message.setText("Saving…")
+        self.writes.submit("Saving the approval policy", save_policy_job(self.ctx.book, form, self.ctx.actor(),
+                                                                          code_now=code_now), self._policy_saved)
+
+    def _policy_saved(self, saved: PolicySaved) -> None:
+        levels = ", ".join(saved.change.after) or "none (coded expenses are postable without approval)"
+        self.policy.message.setText(f"Approval policy saved; levels: {levels}. "
+                                    + (saved.coding or "Expenses coded from now on follow it."))
+        self._policy_shown = False
+        self.ctx.notify_changed(APPROVALS, EXPENSES)
         self._update_buttons()
-        show_error(self, exc)
