@@ -11,7 +11,8 @@ measured on the 10,000-line benchmark and dropped:
   (7.9 of a 12 s run for 8,400 matches).
 
 Match ids are allocated here instead (``max(id) + 1``): the run's transaction holds the book's
-write lock from its start (``BEGIN IMMEDIATE``), so no one else can take them in between.
+write lock from its start (``BEGIN IMMEDIATE``), so no one else can take them in between; they
+are the ids SQLite would pick itself (the table has no AUTOINCREMENT).
 """
 
 from __future__ import annotations
