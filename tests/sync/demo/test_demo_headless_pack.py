@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import shutil
 import subprocess
 
@@ -14,9 +13,7 @@ import sqlalchemy as sa
 from bookbridge.core.money import Money, total
 from bookbridge.store.book import open_book
 from bookbridge.store.models import BankAccount, LineMatchStatus, StatementLine
-
-TODAY = "2026-11-21"  # the demo covers 2026-09 and 2026-10; the card statement is October's
-PASSPHRASE = "test passphrase 1234"  # the cli_env fixture's
+from headless_run import PASSPHRASE
 
 
 @pytest.fixture(scope="module")
@@ -28,26 +25,36 @@ def pdftotext() -> str:
     return found
 
 
-def test_headless_demo_writes_the_reconciled_months_pack(run_cli, tmp_path, pdftotext) -> None:
-    """The real demo process matches the card statement and writes the pack it names: its hash, month, headings and totals."""
-    book_path = tmp_path / "demo.bbk"
-    done = run_cli("demo", "--headless", "--book", book_path, "--today", TODAY, "--json", timeout=120)
-    assert done.returncode == 0, done.stderr
-    month = json.loads(done.stdout)["month_end"]
-    pack, matching = month["pack"], month["matching"]
-    with open_book(book_path, PASSPHRASE) as book, book.read() as session:
-        lines = session.scalars(sa.select(StatementLine).join(BankAccount).where(
-            BankAccount.name == month["statement"]["account"])).all()
-    matched = [line for line in lines if line.match_status is LineMatchStatus.MATCHED]
-    matched_total = total((Money.from_minor(line.amount_minor, "USD") for line in matched), "USD")
+def _card_lines(headless_demo) -> list[StatementLine]:
+    account = headless_demo.summary["month_end"]["statement"]["account"]
+    with open_book(headless_demo.book, PASSPHRASE) as book, book.read() as session:
+        return list(session.scalars(sa.select(StatementLine).join(BankAccount).where(BankAccount.name == account)))
+
+
+def test_headless_demo_reports_the_card_lines_as_the_book_has_them(headless_demo) -> None:
+    """The JSON's matched/explained/unmatched counts and matched total are the book's; only the two fees are not matched."""
+    month = headless_demo.summary["month_end"]
+    matching = month["matching"]
+    lines = _card_lines(headless_demo)
     states = {s: sum(1 for line in lines if line.match_status is s) for s in LineMatchStatus}
-    assert month["statement"]["new_lines"] == len(lines) == matching["lines"] and len(matched) > 20
+    matched_total = total((Money.from_minor(line.amount_minor, line.currency) for line in lines
+                           if line.match_status is LineMatchStatus.MATCHED), "USD")
+    assert month["statement"]["new_lines"] == len(lines) == matching["lines"] and len(lines) > 20
     assert (matching["matched"], matching["explained"], matching["unmatched"]) == (
         states[LineMatchStatus.MATCHED], states[LineMatchStatus.EXPLAINED], states[LineMatchStatus.UNMATCHED]) == (
         len(lines) - 2, 1, 1)
     assert matching["matched_total"] == matched_total.format()
+    assert [line["id"] for line in matching["open_lines"]] == [
+        line.id for line in lines if line.match_status is LineMatchStatus.UNMATCHED]
 
-    pdf = book_path.with_name(f"demo-pack-{month['period']}.pdf")
+
+def test_headless_demo_writes_the_pack_it_names(headless_demo, pdftotext) -> None:
+    """The pack beside the book has the reported SHA-256, and its text shows the month, the headings and the matched total."""
+    month = headless_demo.summary["month_end"]
+    pack = month["pack"]
+    matched = [line for line in _card_lines(headless_demo) if line.match_status is LineMatchStatus.MATCHED]
+    matched_total = total((Money.from_minor(line.amount_minor, line.currency) for line in matched), "USD")
+    pdf = headless_demo.book.with_name(f"demo-pack-{month['period']}.pdf")
     assert pack["file"] == str(pdf) and hashlib.sha256(pdf.read_bytes()).hexdigest() == pack["sha256"]
     pages = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
                            timeout=60).stdout.split("\f")
@@ -61,6 +68,13 @@ def test_headless_demo_writes_the_reconciled_months_pack(run_cli, tmp_path, pdft
     matched_row = next(row.split() for row in after_heading if row.strip().startswith("Total USD"))
     assert matched_row[:4] == ["Total", "USD", f"({len(matched)})", format(matched_total.amount, "f")]
 
-    with open(book_path.with_name(f"demo-pack-{month['period']}-csv") / "matched_lines.csv", encoding="utf-8-sig") as f:
-        rows = list(csv.DictReader(f))
-    assert len([r for r in rows if not r["Date"].startswith("Total")]) == len(matched) == matching["matched"]
+
+def test_headless_demo_writes_the_csv_tables_beside_the_pack(headless_demo) -> None:
+    """The CSV folder the JSON names holds every table listed, and the matched lines table has one row per matched line."""
+    month = headless_demo.summary["month_end"]
+    folder = headless_demo.book.with_name(f"demo-pack-{month['period']}-csv")
+    assert month["pack"]["csv_dir"] == str(folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(month["pack"]["csv_files"])
+    with open(folder / "matched_lines.csv", encoding="utf-8-sig") as handle:
+        rows = [row for row in csv.DictReader(handle) if not row["Date"].startswith("Total")]
+    assert len(rows) == month["matching"]["matched"] and {row["Account"] for row in rows} == {"Visa 4444"}

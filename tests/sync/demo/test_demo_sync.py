@@ -13,9 +13,9 @@ from bookbridge.store.book import open_book
 from bookbridge.store.models import Category, Expense, ExpenseReceipt, OutboxAttachment, OutboxItem, OutboxStatus
 from bookbridge.sync.demo.data import build_expenses, demo_months
 from bookbridge.sync.demo.headless import run_demo
+from headless_run import PASSPHRASE, copy_demo
 
 TODAY = date(2026, 11, 21)
-PASSPHRASE = "demo test passphrase"
 
 
 def test_demo_months_are_the_two_before_today() -> None:
@@ -35,13 +35,11 @@ def test_demo_spending_is_realistic_and_deterministic() -> None:
     assert sum(item.receipt for item in items) > 30
 
 
-def test_headless_demo_posts_everything_postable_exactly_once(tmp_path) -> None:
+def test_headless_demo_posts_everything_postable_exactly_once(headless_demo) -> None:
     """Demo data → connect → sync: every approved expense but the two broken on purpose is in QBO once."""
-    path = tmp_path / "demo.bbk"
-    summary = run_demo(path, passphrase=PASSPHRASE, today=TODAY)
-    json.dumps(summary)  # the summary is JSON as it stands
+    path, summary = headless_demo.book, headless_demo.summary
     approved = summary["expenses"]["before_sync"]["approved"]
-    assert summary["exactly_once"] and summary["sandbox"]["duplicates"] == 0
+    assert summary["created"] and summary["exactly_once"] and summary["sandbox"]["duplicates"] == 0
     assert summary["sync"]["posted"] == approved - 2 == summary["sandbox"]["journal_entries"]
     categories = Counter(e["category"] for e in summary["exceptions"]["items"])
     assert categories == {"closed_period": 1, "validation": 1, "mapping": 1, "approval": 2}  # see demo/content.py
@@ -59,6 +57,14 @@ def test_headless_demo_posts_everything_postable_exactly_once(tmp_path) -> None:
     assert attached == receipts_of_posted == summary["sandbox"]["attachments"]
     assert cad.status is OutboxStatus.POSTED and json.loads(cad.payload_json, parse_float=Decimal)["ExchangeRate"] == Decimal("0.7312")
     assert unmapped.value == "imported"  # coding could not map it: never sent
+
+
+def test_headless_demo_run_again_posts_and_imports_nothing_twice(headless_demo, tmp_path) -> None:
+    """A second run on the same book and sandbox posts nothing, imports no statement line again, keeps the matches."""
+    path = copy_demo(headless_demo, tmp_path / "again")
+    first = headless_demo.summary
     again = run_demo(path, passphrase=PASSPHRASE, today=TODAY)
     assert not again["created"] and again["sync"]["posted"] == 0 and again["exactly_once"]
-    assert again["sandbox"]["journal_entries"] == summary["sandbox"]["journal_entries"]
+    assert again["sandbox"]["journal_entries"] == first["sandbox"]["journal_entries"]
+    assert again["month_end"]["statement"]["new_lines"] == 0
+    assert again["month_end"]["matching"] == {**first["month_end"]["matching"], "auto_accepted": 0, "explained_now": 0}
