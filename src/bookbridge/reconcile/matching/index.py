@@ -45,7 +45,8 @@ class TargetIndex:
         low = (min(dates) - window).toordinal()
         high = (max(dates) + window).toordinal()
         found: dict[int, None] = {}
-        bucket = self._exact.get((line.amount.currency, line.amount.minor_units()))
+        minor = line.amount.minor_units()
+        bucket = self._exact.get((line.amount.currency, minor))
         if bucket:
             start = bisect_left(bucket, (low, -1))
             end = bisect_right(bucket, (high, len(self._targets)))
@@ -53,7 +54,6 @@ class TargetIndex:
                 found[position] = None
         band = self._approx.get(line.amount.currency)
         if band:
-            minor = line.amount.minor_units()
             spread = int(abs(minor) * settings.fx_tolerance / (Decimal(1) - settings.fx_tolerance)) + 1
             start = bisect_left(band, (minor - spread, -1, -1))
             end = bisect_right(band, (minor + spread, 1 << 40, 1 << 40))

@@ -38,8 +38,8 @@ def match_one_to_one(
     by_target: dict[TargetKey, list[_Pair]] = defaultdict(list)
     for line in lines:
         for target in index.candidates(line, settings):
-            if (line.id, frozenset((target.key,))) in rejected:
-                continue
+            if rejected and (line.id, frozenset((target.key,))) in rejected:
+                continue  # (the test first: most runs have no rejections, and the frozenset costs)
             evidence = score_pair(line, target, settings)
             if evidence is None:
                 continue
