@@ -1,65 +1,24 @@
 """First run: "Try with demo data" — a demo company, a QBO sandbox inside the app, ready to sync.
 
-:func:`prepare_demo_book` (a task-runner job) creates the demo trucking company's book with the
-sync engine's demo-data function (``sync.demo.data.create_demo_book``, what
-``bookbridge demo-data`` runs), or reuses the one made on an earlier try, and gives it a card
-statement for its last month so the Reconcile page has lines to match
-(``sync.demo.statement.add_demo_statement``, which the headless demo uses too; here its
-proposals wait as suggestions for the newcomer to accept). The window then opens
-the book and connects it to an in-app QuickBooks Online sandbox
+The Qt wiring only. The job itself, :func:`~bookbridge.sync.demo.desktop.prepare_demo_book`,
+lives with the demo outside the GUI: it creates the demo trucking company's book (what
+``bookbridge demo-data`` does) or reuses the one made on an earlier try, and gives it a card
+statement for its last month (``sync.demo.statement``, which the headless demo uses too) so the
+Reconcile page has lines to match. :class:`DemoStarter` runs that job on the task runner, then
+opens the book in the window and connects it to an in-app QuickBooks Online sandbox
 (:meth:`~bookbridge.ui.sandboxes.SandboxHost.connect_book`); the newcomer lands on the Sync page
 with everything in place, well within a minute.
-
-The demo book lives in the application's data folder and uses the documented demo passphrase
-(``bookbridge demo --help``): it is a throwaway company, not a place for real data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from bookbridge.core.paths import data_dir
-from bookbridge.store.book import Book, open_book
-from bookbridge.sync.demo.data import create_demo_book
-from bookbridge.sync.demo.headless import CONNECTION, DEMO_PASSPHRASE
-from bookbridge.sync.demo.statement import add_demo_statement
+from bookbridge.sync.demo.desktop import DemoBook, prepare_demo_book
 from bookbridge.ui.tasks import TaskHandle
-
-DEMO_FILE = "Sandbox Trucking demo.bbk"
-
-
-@dataclass(frozen=True)
-class DemoBook:
-    """The opened demo book and whether it was made just now."""
-
-    book: Book
-    created: bool
-    connection: str = CONNECTION
-
-
-def demo_path() -> Path:
-    return data_dir() / "demo" / DEMO_FILE
-
-
-def prepare_demo_book(path: Path | None = None, *, today: date | None = None):
-    """A task-runner job: create (or reuse) the demo book, add its statement, open it."""
-    def job(progress, cancel) -> DemoBook:
-        target = Path(path) if path is not None else demo_path()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        created = not target.exists()
-        if created:
-            progress("Creating the demo trucking company")
-            create_demo_book(target, DEMO_PASSPHRASE, today=today)
-        progress("Opening the demo book")
-        book = open_book(target, DEMO_PASSPHRASE)
-        progress("Adding a card statement to reconcile")
-        add_demo_statement(book, target.parent, today=today)
-        return DemoBook(book, created)
-    return job
 
 
 class DemoStarter(QObject):

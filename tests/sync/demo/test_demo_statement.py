@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,13 +23,15 @@ from bookbridge.store.models import (
     BankAccount, Expense, LineMatchStatus, Match, MatchStatus, MonthEndPack, PaymentMethod, StatementLine,
 )
 from bookbridge.sync.demo.data import create_demo_book
+from bookbridge.sync.demo.desktop import prepare_demo_book
+from bookbridge.sync.demo.headless import DEMO_PASSPHRASE
 from bookbridge.sync.demo.month_end import ReadOnceSource, close_demo_month, explain_fees, pack_paths
 from bookbridge.sync.demo.statement import (
     CARD, CARD_ACCOUNT, DEMO_FEES, StatementRow, add_demo_statement, card_ofx, signed_amount, statement_period,
 )
 
 TODAY = date(2026, 11, 21)
-PASSPHRASE = "demo statement test passphrase"
+PASSPHRASE = DEMO_PASSPHRASE  # the desktop demo's job opens its book with it
 PERIOD = Period(2026, 2)
 
 
@@ -57,6 +60,11 @@ def _card_charges(book) -> dict[str, int]:
             Expense.status.in_(JOURNAL_STATUSES), Expense.txn_date >= period.start,
             Expense.txn_date <= period.end)).all()
     return {f"DEMO-{expense_id}": minor for expense_id, minor in rows}
+
+
+def _card_charges_of(path: Path) -> dict[str, int]:
+    with open_book(path, PASSPHRASE) as book:
+        return _card_charges(book)
 
 
 def _lines(book) -> dict[str, StatementLine]:
@@ -199,3 +207,18 @@ def test_month_end_run_again_keeps_every_decision_and_records_a_second_pack(demo
     assert (again.statement.path, again.statement.new_lines, again.explained_now, again.auto_accepted) == (None, 0, 0, 0)
     assert again.lines == first.lines and again.pack.path == first.pack.path
     assert packs == [first.pack.sha256, again.pack.sha256]
+
+
+def test_desktop_demo_job_reuses_its_book_and_imports_the_statement_once(demo_template, tmp_path) -> None:
+    """The "Try with demo data" job opens an existing demo book, adds the card statement beside it, and not twice."""
+    target = tmp_path / "data" / "demo.bbk"
+    target.parent.mkdir()
+    shutil.copyfile(demo_template, target)
+    job = prepare_demo_book(target, today=TODAY)
+    counts = []
+    for _ in range(2):
+        demo = job(lambda *step, **detail: None, threading.Event())
+        with demo.book:
+            counts.append((demo.created, len(_lines(demo.book))))
+    assert counts[0] == counts[1] == (False, len(_card_charges_of(target)) + len(DEMO_FEES))
+    assert (target.parent / f"demo-card-{statement_period(TODAY).label}.ofx").is_file()
