@@ -126,7 +126,8 @@ def test_intacct_asks_for_sender_company_user_and_optional_entity(bare_dialog) -
     dialog.user_id.setText("ws_user")
     with pytest.raises(UsageError) as refused:
         dialog.request()
-    assert "Company ID" in refused.value.user_message and "Company information" in refused.value.user_message
+    assert refused.value.user_message.startswith("Enter Company ID.")
+    assert forms.INTACCT.fields[forms.COMPANY].help in refused.value.user_message
     dialog.company.setText("ACME")
     assert dialog.request().location_id is None and dialog.request().login
 
@@ -190,6 +191,7 @@ def test_sandbox_menu_connects_any_system_in_one_click(qtbot, window: MainWindow
 @pytest.mark.parametrize(("provider_name", "template", "count_remote"), [
     ("xero", XERO_TEMPLATE, lambda server: len(server.store.all("ManualJournals"))),
     ("intacct", None, lambda server: len(server.store.records("GLBATCH", owned=True))),
+    ("netsuite", None, lambda server: len(server.store.records("journalEntry"))),
 ])
 def test_sync_page_posts_to_the_sandbox_and_connections_show_the_quota(qtbot, window: MainWindow, book,
                                                                         provider_name, template, count_remote) -> None:
@@ -213,7 +215,10 @@ def test_sync_page_posts_to_the_sandbox_and_connections_show_the_quota(qtbot, wi
                     timeout=10_000)
     info = next(c for c in page.model.items() if c.name == name)
     shown = _cell(page, name, "API quota left")
-    assert info.quota and all(f"{q.remaining}/{q.limit}" in shown.replace(",", "") for q in info.quota)
+    if provider_name == "netsuite":  # no request quota, only requests at once
+        assert not info.quota and shown == f"no request quota; {PROVIDERS['netsuite'].limits.max_concurrent} requests at once"
+    else:
+        assert info.quota and all(f"{q.remaining}/{q.limit}" in shown.replace(",", "") for q in info.quota)
     if provider_name == "xero":  # Xero reports what is left of its minute and its day
         assert {"per-minute", "per-day"} <= {q.name for q in info.quota}
         assert "a minute" in shown and "a day" in shown
@@ -269,3 +274,35 @@ def test_xero_sign_in_asks_which_organisation_when_several_were_connected(qtbot,
     assert page.model.item(0).company_id == second[0] and page.model.item(0).provider == "xero"
     assert KeyringTokenStore(book.book_id, "main", provider="xero").load_tokens() is not None
     settle(qtbot, window)
+
+
+def test_start_sandbox_restarts_a_stopped_sandbox_on_the_same_company(qtbot, window: MainWindow, book) -> None:
+    """Once the app's sandboxes stopped (as after a restart), Start sandbox brings that system's sandbox back, same company."""
+    page, name = _connect_in_app(qtbot, window, "xero")
+    company = next(c for c in page.model.items() if c.name == name).company_id
+    host_of(window.ctx).stop_all()
+    window.ctx.notify_changed("connections")
+    qtbot.waitUntil(lambda: not next(c for c in page.model.items() if c.name == name).ok, timeout=10_000)
+    page.table.selectRow(next(r for r in range(page.proxy.rowCount()) if page.proxy.index(r, 0).data() == name))
+    assert page.reconnect_button.text() == "Start sandbox"
+    qtbot.mouseClick(page.reconnect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: next(c for c in page.model.items() if c.name == name).ok, timeout=20_000)
+    server = host_of(window.ctx).server_in(provider_sandbox_folder(book.path, "xero"))
+    assert server is not None and server.tenant_id == company
+    assert next(c for c in page.model.items() if c.name == name).company_id == company
+    settle(qtbot, window)
+
+
+@pytest.mark.parametrize(("provider_name", "base_url", "in_app", "expected"), [
+    ("qbo", "https://sandbox-quickbooks.api.intuit.com", False, "sandbox"),
+    ("xero", "https://api.xero.com", False, "production"),
+    ("netsuite", "https://1234567-sb1.suitetalk.api.netsuite.com", False, "sandbox account 1234567_SB1"),
+    ("netsuite", "https://7654321.suitetalk.api.netsuite.com", False, "production account 7654321"),
+    ("intacct", "http://127.0.0.1:8123", False, "local sandbox at 127.0.0.1:8123"),
+    ("intacct", "http://127.0.0.1:8123", True, "local sandbox (in this app)"),
+])
+def test_environment_names_where_a_connection_posts(provider_name, base_url, in_app, expected) -> None:
+    """The Environment column names production, a vendor sandbox, a NetSuite account kind or a local sandbox."""
+    from bookbridge.ui.connection_terms import environment_of
+
+    assert environment_of(provider_name, base_url, in_app) == expected

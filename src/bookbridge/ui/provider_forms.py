@@ -134,19 +134,22 @@ INTACCT = ProviderForm(
     {
         WHERE: _where("production"),
         CLIENT_ID: FieldHelp("Sender ID:", "your Web Services sender ID",
-                             "From your Sage Intacct Web Services subscription. The company must list it under "
-                             "Company > Setup > Company > Security > Web Services authorizations.", required=True),
+                             "Issued with your Sage Intacct Web Services subscription. The company must list it "
+                             "under Company > Security > Web Services authorizations (else error XL03000006).",
+                             required=True),
         CLIENT_SECRET: FieldHelp("Sender password:", "the sender ID's password",
                                  "Issued with the sender ID; it goes to this computer's keyring only.", required=True),
         COMPANY: FieldHelp("Company ID:", "as typed on the Sage Intacct sign-in page",
-                           "Company > Setup > Company > Company information > Company ID.", required=True),
+                           "The Company ID people type when they sign in to Sage Intacct.", required=True),
         USER_ID: FieldHelp("User ID:", "a Web Services user, e.g. ws_bookbridge",
-                           "Company > Admin > Web Services users (or Users); the user needs rights to GL, AP and "
-                           "expense reports.", required=True),
+                           "A company user, best a Web Services-only user your administrator creates for "
+                           "Bookbridge, with rights to the general ledger, payables and expense reports.",
+                           required=True),
         USER_PASSWORD: FieldHelp("User password:", "that user's password",
                                  "It goes to this computer's keyring only."),
         LOCATION: FieldHelp("Entity (location ID):", "optional: only in a multi-entity company",
-                            "Company > Setup > Entities > Entity ID. Leave empty to sign in at the top level."),
+                            "The ID of the entity to post in (sent as the login's locationid). Leave empty to sign "
+                            "in at the top level of the company."),
     },
     login=True,
 )

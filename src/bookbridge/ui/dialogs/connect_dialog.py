@@ -215,7 +215,8 @@ class ConnectDialog(QDialog):
             self.where.setCurrentText(current if keep else (choices[0] if choices else ""))
         self._show_account_hint()
         self._suggest_name(spec.name, sandbox)
-        self.help.setText("" if sandbox else "Point at a field to see where to find its value.")
+        self.help.setText("Click into a field to see where to find its value; its tooltip says the same.")
+        self.help.setVisible(not sandbox)
         available = has_sandbox(spec.name)
         if sandbox and not available:
             self.message.setText(f"Bookbridge has no local sandbox of {spec.label} yet: untick the box to connect "

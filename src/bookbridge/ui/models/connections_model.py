@@ -12,18 +12,6 @@ from bookbridge.ui.models.record_table import ColumnSpec, RecordTableModel
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
 
-def quota_text(info: ConnectionInfo) -> str:
-    """The tightest window after the last sync ("462 of 500 per-minute"); all of them in the tooltip."""
-    if not info.quota:
-        return "known after the first sync"
-    tightest = min(info.quota, key=lambda q: q.remaining / q.limit if q.limit else 1)
-    return f"{tightest.remaining} of {tightest.limit} ({tightest.name})"
-
-
-def quota_details(info: ConnectionInfo) -> str:
-    return ", ".join(f"{q.name} {q.remaining}/{q.limit}" for q in info.quota) or quota_text(info)
-
-
 def _where(info: ConnectionInfo) -> str:
     return "local sandbox (in this app)" if info.in_app_sandbox else info.base_url
 
