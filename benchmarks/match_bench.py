@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1, help="time the book path N times (fresh book each), print the median")
     parser.add_argument("--matcher-only", action="store_true", help="skip the book; time the in-memory matcher only")
     parser.add_argument("--profile", action="store_true", help="print where the book path's time goes (cProfile)")
+    parser.add_argument("--book", action="store_true", help=argparse.SUPPRESS)  # the default now; old scripts pass it
     args = parser.parse_args(argv)
     started = time.perf_counter()
     scenario = generate(args.expenses, args.lines, args.seed)
