@@ -147,9 +147,11 @@ def _unlimited(sandbox: IntacctSandbox, **settings):
 
 
 def test_throttling_is_waited_out_with_time_scaled(intacct_sandbox: IntacctSandbox) -> None:
-    """Past the sandbox's 100/min window (60x faster), GW-0010 answers are waited out and retried."""
-    with IntacctSandbox(time_scale=60, retry_after=False) as limited:
-        connector = _unlimited(limited, time_scale=60, max_attempts=8)
+    """Past the sandbox's 100/min window (10x faster), GW-0010 answers are waited out and retried."""
+    # 10x, not 60x: the window is 6 s real, so 110 calls fill it even on a loaded machine (at 60x a
+    # slow machine spread them over more than one 1 s window and never met the limit).
+    with IntacctSandbox(time_scale=10, retry_after=False) as limited:
+        connector = _unlimited(limited, time_scale=10, max_attempts=8)
         homes = [connector.company().home_currency for _ in range(110)]
         assert homes == ["USD"] * 110
         assert limited.stats()["counters"]["throttled"] >= 1
