@@ -24,6 +24,7 @@ from bookbridge.core.errors import NotFound, UsageError
 from bookbridge.journal.model import Grouping
 from bookbridge.store.book import Book
 from bookbridge.store.models import Connection
+from bookbridge.sync.mapping import parse_tracking_categories
 
 MAX_BATCH = 30
 
@@ -161,6 +162,7 @@ SETTABLE: dict[str, Callable[[str], Any]] = {
     "time_scale": float,
     "page_size": int,
     "max_attempts": int,
+    "tracking_categories": parse_tracking_categories,  # e.g. class:Truck,location:Terminal (Xero)
 }
 
 

@@ -14,12 +14,23 @@ from datetime import date
 from typing import Callable
 
 from bookbridge.coding.coded import EntityKind as CodedEntityKind
-from bookbridge.connectors.dto import DimensionRef, EntityKind, EntityRef, JournalDocument, JournalLine, Ref
+from bookbridge.connectors.dto import (
+    AccountClass,
+    DimensionRef,
+    Document,
+    EntityKind,
+    EntityRef,
+    JournalDocument,
+    JournalLine,
+    Ref,
+)
 from bookbridge.journal.model import JournalEntry
 from bookbridge.store.models import ExceptionCategory, ExceptionSeverity
 from bookbridge.sync.reference import DIMENSION_ALIASES, ReferenceIndex, RemoteRecord
+from bookbridge.sync.shaping import JournalCapabilities, ShapedLine, shape
 
 DOC_NUMBER_PREFIX = "BB-"
+TRACKING_PREFIX = "tracking:"  # Xero tracking categories as dimension kinds (see connectors.dto.DimensionRef)
 DOC_NUMBER_KEY_CHARS = 12
 
 VendorMaker = Callable[[str], RemoteRecord | None]
@@ -48,8 +59,10 @@ def _blocker(category: ExceptionCategory, cause: tuple[str, ...], title: str, fi
 class _Resolver:
     """Looks names up for one entry and collects the problems."""
 
-    def __init__(self, index: ReferenceIndex, label: str, make_vendor: VendorMaker | None) -> None:
+    def __init__(self, index: ReferenceIndex, label: str, make_vendor: VendorMaker | None,
+                 tracking: tuple[str, ...] = ()) -> None:
         self.index = index
+        self.tracking = tracking  # the system's tracking categories, when it tracks with them
         self.label = label
         self.make_vendor = make_vendor
         self.problems: dict[tuple[str, ...], Problem] = {}
@@ -58,6 +71,11 @@ class _Resolver:
         self.problems.setdefault(problem.cause, problem)
 
     def account(self, code: str) -> Ref | None:
+        found = self.account_record(code)
+        return Ref(found.remote_id, found.name) if found is not None else None
+
+    def account_record(self, code: str) -> RemoteRecord | None:
+        """The active remote account for ``code``, or ``None`` with the problem noted."""
         found = self.index.account(code)
         if found is None:
             self.problem(_blocker(
@@ -74,17 +92,14 @@ class _Resolver:
                 f"Make account {found.name} active in {self.label}, or map these expenses to another account.",
             ))
             return None
-        return Ref(found.remote_id, found.name)
+        return found
 
     def dimension(self, kind: str, value: str) -> DimensionRef | None:
-        remote_kind = DIMENSION_ALIASES.get(kind, kind)
+        # The kind the system files ours under: a connector alias (QBO location -> department) or
+        # this connection's tracking category for it (Xero class -> tracking:Truck).
+        remote_kind = self.index.dimension_kind(DIMENSION_ALIASES.get(kind, kind))
         if not self.index.has_dimension_kind(remote_kind):
-            self.problem(_blocker(
-                ExceptionCategory.MAPPING, ("dimension-kind", kind),
-                f"{self.label} has no '{kind}' dimension",
-                f"Remove '{kind}' from the mapping template for this connection (or turn on {kind} tracking in "
-                f"{self.label}), then sync again.",
-            ))
+            self.problem(self._missing_kind(kind, remote_kind))
             return None
         found = self.index.dimension(remote_kind, value)
         if found is None or not found.active:
@@ -97,6 +112,32 @@ class _Resolver:
             ))
             return None
         return DimensionRef(remote_kind, found.remote_id, found.name)
+
+    def _missing_kind(self, kind: str, remote_kind: str) -> Problem:
+        categories = self.tracking
+        if remote_kind.startswith(TRACKING_PREFIX):
+            category = remote_kind[len(TRACKING_PREFIX):]
+            return _blocker(
+                ExceptionCategory.MAPPING, ("dimension-kind", kind, remote_kind),
+                f"Tracking category '{category}' (for {kind}) is not in {self.label}",
+                f"Add or reactivate tracking category '{category}' in {self.label}, or map {kind} to one it has "
+                f"({', '.join(categories) or 'none yet'}) with `bookbridge sync BOOK --set "
+                f"tracking_categories={kind}:NAME`, then sync again.",
+            )
+        if categories:  # a system that tracks with categories: the kind needs mapping to one of them
+            return _blocker(
+                ExceptionCategory.MAPPING, ("dimension-kind", kind),
+                f"{kind.capitalize()} is not mapped to a {self.label} tracking category",
+                f"Map {kind} to one of {', '.join(categories)} with `bookbridge sync BOOK --set "
+                f"tracking_categories={kind}:NAME` (at most two categories), or remove '{kind}' from the mapping "
+                "template for this connection, then sync again.",
+            )
+        return _blocker(
+            ExceptionCategory.MAPPING, ("dimension-kind", kind),
+            f"{self.label} has no '{kind}' dimension",
+            f"Remove '{kind}' from the mapping template for this connection (or turn on {kind} tracking in "
+            f"{self.label}), then sync again.",
+        )
 
     def vendor(self, name: str, kind: CodedEntityKind) -> EntityRef | None:
         found = self.index.vendor(name)
@@ -137,6 +178,35 @@ class _Resolver:
         return Ref(found.remote_id, found.name)
 
 
+DIMENSION_KINDS = ("class", "department", "location", "project")
+MAX_TRACKING_CATEGORIES = 2  # Xero allows two active tracking categories per organisation
+
+
+def parse_tracking_categories(text: str) -> dict[str, str]:
+    """``class:Truck,location:Terminal`` as {dimension kind: tracking category}; empty text clears it.
+
+    Raises:
+        ValueError: an unknown kind, a pair without a category, or more than two categories.
+    """
+    mapping: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        kind, _, category = (piece.strip() for piece in part.partition(":"))
+        if kind.casefold() not in DIMENSION_KINDS or not category:
+            raise ValueError(f"'{part}' is not KIND:CATEGORY with KIND one of {', '.join(DIMENSION_KINDS)}")
+        mapping[kind.casefold()] = category
+    if len(set(mapping.values())) > MAX_TRACKING_CATEGORIES:
+        raise ValueError(f"at most {MAX_TRACKING_CATEGORIES} tracking categories can be used, not "
+                         f"{len(set(mapping.values()))}")
+    return mapping
+
+
+def tracking_aliases(settings: dict[str, object]) -> dict[str, str]:
+    """The dimension kinds a connection's ``tracking_categories`` setting files under tracking categories."""
+    value = settings.get("tracking_categories") or {}
+    mapping = parse_tracking_categories(value) if isinstance(value, str) else dict(value) if isinstance(value, dict) else {}
+    return {str(kind): f"{TRACKING_PREFIX}{category}" for kind, category in mapping.items()}
+
+
 def _period_problem(entry: JournalEntry, closed: date | None, label: str) -> Problem | None:
     if closed is None or entry.date > closed:
         return None
@@ -168,30 +238,61 @@ def _currency_problem(entry: JournalEntry, index: ReferenceIndex, label: str) ->
     return None
 
 
+def _account_class(record: RemoteRecord) -> AccountClass | None:
+    """The neutral class the connector gave the account (kept in the record's detail by the pull)."""
+    value = record.detail.get("account_class")
+    try:
+        return AccountClass(value) if value else None
+    except ValueError:
+        return None  # a class this version does not know: treated as an ordinary account
+
+
 def entry_document(
-    entry: JournalEntry, index: ReferenceIndex, *, key: str, label: str, make_vendor: VendorMaker | None = None
-) -> tuple[JournalDocument | None, tuple[Problem, ...]]:
-    """The journal document for ``entry`` under idempotency ``key``, or the problems preventing it."""
-    resolver = _Resolver(index, label, make_vendor)
+    entry: JournalEntry, index: ReferenceIndex, *, key: str, label: str, make_vendor: VendorMaker | None = None,
+    journal: JournalCapabilities = JournalCapabilities(), payee: str | None = None, tracking: tuple[str, ...] = (),
+) -> tuple[Document | None, tuple[Problem, ...]]:
+    """The document for ``entry`` under idempotency ``key``, or the problems preventing it.
+
+    A journal entry, unless the system's ``journal`` cannot carry it: then the purchase or bill
+    :func:`bookbridge.sync.shaping.shape` chooses, with ``payee`` (the merchant of every expense
+    in the entry, when they share one) as the contact of a purchase. ``tracking`` names the
+    system's tracking categories, so an unmapped dimension's problem can say which to map it to.
+    """
+    resolver = _Resolver(index, label, make_vendor, tracking)
     for problem in (_period_problem(entry, index.closed_books_date, label), _currency_problem(entry, index, label)):
         if problem is not None:
             resolver.problem(problem)
     lines = []
+    facts = []
     for line in entry.lines:
         if line.debit == 0 and line.credit == 0:
             continue  # a zero line carries lineage only; the accounting system wants amounts
-        account = resolver.account(line.account)
+        account = resolver.account_record(line.account)
         dims = tuple(d for d in (resolver.dimension(k, v) for k, v in line.dimensions.items()) if d is not None)
         entity = resolver.vendor(line.entity.name, line.entity.kind) if line.entity is not None else None
         tax = resolver.tax_code(line.tax_code) if line.tax_code else None
         if account is not None:
-            lines.append(JournalLine(account=account, debit=line.debit, credit=line.credit,
-                                     description=line.memo or entry.memo, dimensions=dims, entity=entity,
-                                     tax_code=tax))
+            resolved = JournalLine(account=Ref(account.remote_id, account.name), debit=line.debit, credit=line.credit,
+                                   description=line.memo or entry.memo, dimensions=dims, entity=entity, tax_code=tax)
+            lines.append(resolved)
+            facts.append(ShapedLine(resolved, _account_class(account), account.detail.get("currency") or None,
+                                    line.home_debit, line.home_credit))
     if resolver.problems:
         return None, tuple(resolver.problems.values())
     foreign = index.home_currency is not None and entry.currency != index.home_currency
     rate = entry.lines[0].rate if entry.lines and foreign else None
     document = JournalDocument(key=key, date=entry.date, currency=entry.currency, lines=tuple(lines),
                                doc_number=doc_number(entry.key), memo=entry.memo, exchange_rate=rate)
-    return document, ()
+    if journal.unrestricted:
+        return document, ()
+
+    def find_payee() -> EntityRef | None:
+        return resolver.vendor(payee, CodedEntityKind.VENDOR) if payee else None
+
+    shaped, refusals = shape(document, facts, caps=journal, home_currency=index.home_currency, payee=find_payee,
+                             label=label)
+    if resolver.problems:  # the merchant is missing or inactive: that problem says more than "no contact"
+        return None, tuple(resolver.problems.values())
+    if shaped is None:
+        return None, tuple(_blocker(ExceptionCategory.MAPPING, r.cause, r.title, r.fix) for r in refusals)
+    return shaped, ()

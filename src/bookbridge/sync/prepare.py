@@ -15,6 +15,7 @@ exceptions in one transaction (a dry run never calls it).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -25,16 +26,26 @@ from bookbridge.coding.coded import CodedExpense
 from bookbridge.coding.service import coded_expenses
 from bookbridge.connectors.errors import ConnectorError, DocumentRejected
 from bookbridge.connectors.protocol import Connector
+from bookbridge.core.errors import UsageError
 from bookbridge.exceptions.queue import release_items
 from bookbridge.journal.builder import build_journal
 from bookbridge.journal.model import Grouping, JournalEntry
 from bookbridge.journal.validation import Severity as IssueSeverity
 from bookbridge.store.book import Book
-from bookbridge.store.models import CodingResult, ExceptionCategory, ExceptionSeverity, ExpenseStatus, OutboxItem
+from bookbridge.store.models import (
+    CodingResult,
+    Connection,
+    ExceptionCategory,
+    ExceptionSeverity,
+    ExpenseStatus,
+    OutboxItem,
+    RemoteReference,
+)
 from bookbridge.sync import outbox
-from bookbridge.sync.mapping import Problem, VendorMaker, entry_document
+from bookbridge.sync.mapping import TRACKING_PREFIX, Problem, VendorMaker, entry_document, tracking_aliases
 from bookbridge.sync.problems import ProblemGroup, report_group
 from bookbridge.sync.reference import ReferenceIndex
+from bookbridge.sync.shaping import capabilities
 
 
 @dataclass
@@ -102,6 +113,31 @@ def _home_problem(book_home: str, remote_home: str, label: str) -> Problem:
                    f"Connect the book to a {label} company whose home currency is {book_home}.")
 
 
+def _payees(coded: list[CodedExpense]) -> dict[str, str | None]:
+    return {expense.expense_key: expense.vendor for expense in coded}
+
+
+def _entry_payee(entry: JournalEntry, payees: dict[str, str | None]) -> str | None:
+    """The merchant of every expense in ``entry`` when they share one (a purchase's contact), else ``None``."""
+    names = {payees.get(key) for key in entry.source_expense_keys}
+    return next(iter(names)) if len(names) == 1 else None
+
+
+def _tracking(session: Session, connection_id: int, index: ReferenceIndex) -> tuple[str, ...]:
+    """The connection's tracking categories; its ``tracking_categories`` setting joins the index's aliases."""
+    row = session.get(Connection, connection_id)
+    try:
+        aliases = tracking_aliases(json.loads(row.settings_json) if row is not None and row.settings_json else {})
+    except ValueError as exc:
+        raise UsageError(f"The connection's tracking_categories setting is not valid ({exc}); set it again with "
+                         "`bookbridge sync BOOK --set tracking_categories=KIND:CATEGORY,...`.") from None
+    if aliases:
+        index.dimension_aliases = {**index.dimension_aliases, **aliases}
+    kinds = session.scalars(sa.select(RemoteReference.kind).distinct().where(
+        RemoteReference.connection_id == connection_id, RemoteReference.kind.startswith(TRACKING_PREFIX)))
+    return tuple(sorted(kind[len(TRACKING_PREFIX):] for kind in kinds))
+
+
 def plan_documents(
     book: Book,
     session: Session,
@@ -129,6 +165,9 @@ def plan_documents(
     rows = outbox.latest_rows(session, connection_id)
     home_problem = _home_problem(home, index.home_currency, label) if (
         index.home_currency and index.home_currency != home) else None
+    journal = capabilities(connector)
+    payees = _payees(coded)
+    tracking = _tracking(session, connection_id, index)
     for entry in result.entries:
         ids = tuple(sorted(by_key[k] for k in entry.source_expense_keys))
         planned = PlannedEntry(entry, ids)
@@ -141,7 +180,8 @@ def plan_documents(
         if planned.decision.plan not in (outbox.Plan.INSERT, outbox.Plan.REFRESH):
             continue  # posted, on its way, or waiting for a person: leave its row as it is
         document, problems = entry_document(entry, index, key=planned.decision.key, label=label,
-                                            make_vendor=make_vendor)
+                                            make_vendor=make_vendor, journal=journal,
+                                            payee=_entry_payee(entry, payees), tracking=tracking)
         if home_problem is not None:
             document, problems = None, (home_problem,)
         if document is not None:

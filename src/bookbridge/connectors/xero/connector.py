@@ -79,6 +79,10 @@ class XeroConnector:
     """One Xero organisation; see :class:`~bookbridge.connectors.protocol.Connector`."""
 
     provider = PROVIDER
+    # ManualJournals refuse bank and system accounts and have no CurrencyCode (ERP_FACTS §2.3): the
+    # sync engine sends such entries as spend money or bills instead (bookbridge.sync.shaping).
+    journal_accepts_system_accounts = False
+    journal_accepts_foreign_currency = False
     from bookbridge.connectors.xero.config import IDEMPOTENCY_WINDOW as replay_window  # Idempotency-Key kept ~6 min [X9]
 
     def __init__(

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
 
 from bookbridge.connectors.dto import (
+    AccountClass,
     AccountRecord,
     ChangeOperation,
     ChangeRecord,
@@ -36,6 +37,43 @@ COLLECTIONS: dict[DocumentKind, tuple[str, str]] = {
     DocumentKind.VENDOR: ("Contacts", "ContactID"),
 }
 _DELETED_STATUSES = frozenset({"DELETED", "VOIDED"})
+
+# Xero account Type -> our neutral class (Xero's AccountType enum in its OpenAPI description).
+# BANK splits on BankAccountType and CURRLIAB on SystemAccount below: a card is a bank account in
+# Xero, and Accounts Payable is the current liability flagged CREDITORS.
+_ACCOUNT_CLASSES: dict[str, AccountClass] = {
+    "BANK": AccountClass.BANK,
+    "CURRENT": AccountClass.ASSET, "FIXED": AccountClass.ASSET, "INVENTORY": AccountClass.ASSET,
+    "NONCURRENT": AccountClass.ASSET, "PREPAYMENT": AccountClass.ASSET,
+    "CURRLIAB": AccountClass.LIABILITY, "LIABILITY": AccountClass.LIABILITY, "TERMLIAB": AccountClass.LIABILITY,
+    "PAYGLIABILITY": AccountClass.LIABILITY, "SUPERANNUATIONLIABILITY": AccountClass.LIABILITY,
+    "WAGESPAYABLELIABILITY": AccountClass.LIABILITY,
+    "EQUITY": AccountClass.EQUITY,
+    "REVENUE": AccountClass.INCOME, "SALES": AccountClass.INCOME, "OTHERINCOME": AccountClass.INCOME,
+    "EXPENSE": AccountClass.EXPENSE, "DIRECTCOSTS": AccountClass.EXPENSE, "OVERHEADS": AccountClass.EXPENSE,
+    "DEPRECIATN": AccountClass.EXPENSE, "SUPERANNUATIONEXPENSE": AccountClass.EXPENSE,
+    "WAGESEXPENSE": AccountClass.EXPENSE,
+}
+
+
+def account_class(obj: Mapping[str, Any]) -> AccountClass | None:
+    """Our class for a Xero account: cards and A/P told apart from other bank and liability accounts."""
+    if str(obj.get("SystemAccount") or "").upper() == "CREDITORS":
+        return AccountClass.PAYABLE
+    kind = str(obj.get("Type") or "").upper()
+    if kind == "BANK" and str(obj.get("BankAccountType") or "").upper() == "CREDITCARD":
+        return AccountClass.CREDIT_CARD
+    return _ACCOUNT_CLASSES.get(kind)
+
+
+def version(obj: Mapping[str, Any]) -> str | None:
+    """Xero's mark of one version of an object: its ``UpdatedDateUTC`` (ISO text, UTC, milliseconds).
+
+    Xero has no revision counter; every edit moves ``UpdatedDateUTC`` on, so a later change with
+    another time is someone else's edit.
+    """
+    moment = parse_datetime(obj.get("UpdatedDateUTC"))
+    return moment.isoformat(timespec="milliseconds") if moment is not None else None
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -74,6 +112,7 @@ def account(obj: Mapping[str, Any]) -> AccountRecord:
         currency=obj.get("CurrencyCode") or None,
         full_name=None,
         parent_id=None,
+        account_class=account_class(obj),
     )
 
 
@@ -196,6 +235,7 @@ def post_result(
         raw=dict(obj),
         attempts=attempts,
         updated_at=parse_datetime(obj.get("UpdatedDateUTC")),
+        version=version(obj),
     )
 
 
@@ -219,6 +259,8 @@ def change(kind: str, obj: Mapping[str, Any]) -> ChangeRecord:
     status = str(obj.get("Status") or obj.get("ContactStatus") or "").upper()
     updated = parse_datetime(obj.get("UpdatedDateUTC"))
     if status in _DELETED_STATUSES:
-        return ChangeRecord(kind, str(obj[id_field]), ChangeOperation.DELETED, updated, None, dict(obj))
+        return ChangeRecord(kind, str(obj[id_field]), ChangeOperation.DELETED, updated, None, dict(obj),
+                            version=version(obj))
     record = parser(obj) if parser else None
-    return ChangeRecord(kind, str(obj[id_field]), ChangeOperation.UPDATED, updated, record, dict(obj))
+    return ChangeRecord(kind, str(obj[id_field]), ChangeOperation.UPDATED, updated, record, dict(obj),
+                        version=version(obj))
