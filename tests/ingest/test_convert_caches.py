@@ -53,3 +53,17 @@ def test_timestamps_read_the_same_through_the_day_cache(day: date, hour: int, mi
     stamp = f"{day.isoformat()} {hour:02d}:{minute:02d}:00"
     assert (parser.parse(stamp), parser.parse(day.isoformat()), parser.parse(stamp)) == (day, day, day)
 
+
+
+_DAYS = st.sampled_from(["2024-03-01", "2024-02-30", "2023-12-31", "2024-13-01", "0000-01-01"])
+_TIMES = st.sampled_from(["", " 08:00:00", "T8:15", " 23:59:59.5", " 08:00:00Z", "T10:00+02:00", " 08:00:0", "x",
+                          " 08:00:00 ", "  08:00", " 25:99"])
+
+
+@given(st.lists(st.tuples(_DAYS, _TIMES), min_size=1, max_size=12))
+def test_remembered_days_and_times_accept_exactly_what_the_pattern_does(stamps: list[tuple[str, str]]) -> None:
+    """A parser warmed by earlier timestamps reads each text as a fresh parser would."""
+    warm = DateParser(EXPENSIFY.date_formats)
+    for day, time_part in stamps:
+        text = day + time_part
+        assert warm.parse(text) == DateParser(EXPENSIFY.date_formats).parse(text), text

@@ -211,16 +211,22 @@ class Decision(NamedTuple):
     matched: Known | None = None
 
 
+def _as_known(hit: Known | int) -> Known:
+    """A known-key entry as :class:`Known` (content keys from the book are bare expense ids)."""
+    return Known(hit, None) if type(hit) is int else hit  # type: ignore[return-value]
+
+
 class Deduper:
     """Decides rows of one import against the keys already known for the source.
 
     Args:
         source: the source system name (part of every key).
-        known: key -> :class:`Known` for the source's expenses, loaded in one query. It is
-            updated in place as rows land (:meth:`accept`), so later rows see earlier ones.
+        known: key -> :class:`Known` (or the bare expense id, for a content key read from the
+            book) for the source's expenses, loaded in one query. It is updated in place as rows
+            land (:meth:`accept`), so later rows see earlier ones.
     """
 
-    def __init__(self, source: str, known: MutableMapping[str, Known]) -> None:
+    def __init__(self, source: str, known: MutableMapping[str, Known | int]) -> None:
         self.source = source
         self.known = known
         self._occurrences: dict[str, int] = {}
@@ -233,19 +239,21 @@ class Deduper:
         key = f"{self.source}:h:{digest[:32]}:{occurrence}"  # content_key, inlined for the hot loop
         hit = self.known.get(key)
         if hit is not None:
-            return Decision(Outcome.DUPLICATE, key, RULE_CONTENT_SEEN, digest, occurrence, hit)
+            return Decision(Outcome.DUPLICATE, key, RULE_CONTENT_SEEN, digest, occurrence, _as_known(hit))
         return Decision(Outcome.NEW, key, RULE_CONTENT_NEW, digest, occurrence)
 
     def _by_source_id(self, source_id: str, digest: str) -> Decision:
         base = id_key(self.source, source_id)
-        first = self.known.get(base)
-        if first is None:
+        found = self.known.get(base)
+        if found is None:
             return Decision(Outcome.NEW, base, RULE_ID_NEW, digest)
+        first = _as_known(found)
         if first.content_hash == digest:
             return Decision(Outcome.DUPLICATE, base, RULE_ID_SAME, digest, 0, first)
         versioned = version_key(base, digest)
         again = self.known.get(versioned)
         if again is not None:
+            again = _as_known(again)
             return Decision(Outcome.DUPLICATE, versioned, RULE_ID_KNOWN_VERSION, digest, 0, again)
         return Decision(Outcome.CONFLICT, versioned, RULE_ID_CONFLICT, digest, 0, first)
 
