@@ -312,3 +312,24 @@ def test_environment_names_where_a_connection_posts(provider_name, base_url, in_
     from bookbridge.ui.connection_terms import environment_of
 
     assert environment_of(provider_name, base_url, in_app) == expected
+
+
+@needs_keyring
+def test_netsuite_sign_in_takes_a_local_sandbox_address_in_the_account_field(qtbot, window: MainWindow, book) -> None:
+    """NetSuite's account field also takes a local sandbox's address; the PKCE sign-in names the account as the company."""
+    from bookbridge.connectors.tokens import KeyringTokenStore
+    from bookbridge.sandbox.netsuite import NetSuiteSandbox
+
+    with NetSuiteSandbox(limits=False, client_id="integration-client") as sandbox:
+        page, dialog = _dialog(qtbot, window, "netsuite")
+        dialog.account.setText(sandbox.base_url)
+        dialog.client_id.setText("integration-client")
+        assert "Connecting to the address" in dialog.account_hint.text()
+        with qtbot.waitSignal(dialog.connected, timeout=20_000):
+            qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10_000)
+    info = page.model.item(0)
+    assert (info.provider, info.company_id, info.base_url) == ("netsuite", sandbox.account_id, sandbox.base_url)
+    assert KeyringTokenStore(book.book_id, "main", provider="netsuite").load_tokens() is not None
+    assert _cell(page, "main", "Environment").startswith("local sandbox at 127.0.0.1:")
+    settle(qtbot, window)
