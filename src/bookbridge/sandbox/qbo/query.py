@@ -10,6 +10,7 @@ query mentions ``Active``.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -325,4 +326,5 @@ def run_query(query: Query, objects: list[dict[str, Any]]) -> dict[str, Any]:
 def execute(store: CompanyStore, statement: str) -> dict[str, Any]:
     """Parse and run ``statement`` against ``store``; returns the ``QueryResponse`` object."""
     query = parse_query(statement)
-    return run_query(query, store.all(query.entity.name))
+    with store.lock:  # filter the stored objects in place, then copy only the page answered
+        return copy.deepcopy(run_query(query, store.live(query.entity.name)))

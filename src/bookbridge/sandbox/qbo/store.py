@@ -107,6 +107,15 @@ class CompanyStore:
             objects = list(self._data["entities"].get(entity, {}).values())
             return copy.deepcopy(sorted(objects, key=_id_order))
 
+    def live(self, entity: str) -> list[dict[str, Any]]:
+        """The stored objects themselves (no copies), in Id order: only while holding :attr:`lock`.
+
+        For reads that select a few objects out of many (queries): copying every object on each
+        query made a lookup cost ~50 ms in a company of a few hundred entries.
+        """
+        objects = list(self._data["entities"].get(entity, {}).values())
+        return sorted(objects, key=_id_order)
+
     def deleted(self, entity: str) -> list[dict[str, Any]]:
         """Tombstones of deleted objects: ``{"Id", "deleted_at"}``."""
         with self.lock:
