@@ -79,3 +79,13 @@ def test_csv_folder_that_is_a_file_is_refused(january, tmp_path) -> None:
     clash.write_text("not a folder")
     with pytest.raises(UsageError, match="not a folder"):
         write_csv(gather_snapshot(january.book, JANUARY, preparer="Paula Preparer"), clash)
+
+
+def test_csv_tables_are_readable_by_their_owner_only(january, tmp_path) -> None:
+    """Like the PDF pack, every CSV table is owner-only, even one an older run left readable."""
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "cover.csv").write_text("old")
+    (folder / "cover.csv").chmod(0o644)
+    files = write_csv(gather_snapshot(january.book, JANUARY, preparer="Paula Preparer"), folder)
+    assert {f.stat().st_mode & 0o777 for f in files} == {0o600}

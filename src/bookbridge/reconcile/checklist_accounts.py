@@ -128,7 +128,8 @@ def lines_item(session: Session, period: "Period", account: BankAccount) -> Chec
             StatementLine.booked_date >= period.start, StatementLine.booked_date <= period.end)) or 0
         hint = f" ({suggested} with a suggestion waiting for a decision)" if suggested else ""
         return ChecklistItem("lines_matched", title, account.name, ItemStatus.BLOCKER, unmatched,
-                             f"{unmatched} of {total_lines} lines are neither matched nor explained{hint}.")
+                             f"{unmatched} of {total_lines} lines {'is' if unmatched == 1 else 'are'} neither matched nor "
+                             f"explained{hint}.")
     return ChecklistItem("lines_matched", title, account.name, ItemStatus.OK, 0,
                          f"All {total_lines} lines are matched ({counts.get(LineMatchStatus.MATCHED, 0)}) "
                          f"or explained ({counts.get(LineMatchStatus.EXPLAINED, 0)}).")

@@ -13,6 +13,7 @@ it is: it cannot be a formula, and auditors need it as a number to add up.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from pathlib import Path
 
@@ -32,7 +33,10 @@ def neutralise(cell: str) -> str:
 
 def _write(path: Path, rows: list[tuple[str, ...]]) -> None:
     # utf-8-sig: Excel reads the BOM and shows accents right; newline="" lets csv choose line ends.
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+    # Owner-only, like the PDF pack: these tables are the book's figures outside its encryption.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a table written by an older run may still be readable by others
+    with open(descriptor, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL)
         writer.writerows([[neutralise(cell) for cell in row] for row in rows])
 
