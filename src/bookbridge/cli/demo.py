@@ -98,6 +98,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _print_month_end(month: dict, book: str) -> None:
     """The month end in a few lines: statement, matching, checklist, and where the pack is."""
+    from bookbridge.cli.reconcile import print_checklist
+
     matching, pack, checklist = month["matching"], month["pack"], month["checklist"]
     statement = month["statement"]
     source = f"imported {statement['new_lines']} lines from {statement['file']}" if statement["file"] else \
@@ -108,13 +110,7 @@ def _print_month_end(month: dict, book: str) -> None:
     for line in matching["open_lines"]:
         print(f"  open line {line['id']}: {line['date']} {line['payee']} {line['amount']} (explain it: bookbridge "
               f"match explain {shlex.quote(book)} {line['id']} --note TEXT)")
-    counts = checklist["counts"]
-    print(f"Month-end checklist {month['period']}: {checklist['overall'].upper()} "
-          f"({counts['ok']} ok, {counts['attention']} attention, {counts['blocker']} blocker)")
-    marks = {"ok": "ok       ", "attention": "ATTENTION", "blocker": "BLOCKER  "}
-    for item in checklist["items"]:
-        where = f" [{item['account']}]" if item["account"] else ""
-        print(f"  {marks[item['status']]} {item['title']}{where}: {item['sentence']}")
+    print_checklist({**checklist, "period": month["period"]}, counts=True)
     print(f"Pack: {pack['file']} ({pack['pages']} pages, SHA-256 {pack['sha256']})")
     print(f"CSV tables: {pack['csv_dir']} ({len(pack['csv_files'])} files)")
 

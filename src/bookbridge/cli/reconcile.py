@@ -118,11 +118,18 @@ def ledger_source(book: "Book", *, offline: bool) -> Iterator["LedgerSource"]:
 
 
 def _print_checklist(checklist: "Checklist") -> None:
+    print_checklist(checklist.as_dict())
+
+
+def print_checklist(checklist: dict, *, counts: bool = False) -> None:
+    """A checklist (as :meth:`Checklist.as_dict` gives it) a line per item, status first."""
     marks = {"ok": "ok       ", "attention": "ATTENTION", "blocker": "BLOCKER  "}
-    print(f"Month-end checklist {checklist.period}: {checklist.overall.value.upper()}")
-    for item in checklist.items:
-        where = f" [{item.account}]" if item.account else ""
-        print(f"  {marks[item.status.value]} {item.title}{where}: {item.sentence}")
+    tally = checklist["counts"]
+    suffix = f" ({tally['ok']} ok, {tally['attention']} attention, {tally['blocker']} blocker)" if counts else ""
+    print(f"Month-end checklist {checklist['period']}: {checklist['overall'].upper()}{suffix}")
+    for item in checklist["items"]:
+        where = f" [{item['account']}]" if item["account"] else ""
+        print(f"  {marks[item['status']]} {item['title']}{where}: {item['sentence']}")
 
 
 def _reconcile(args: argparse.Namespace) -> int:
