@@ -91,7 +91,7 @@ def test_full_cycle_leaves_no_token_in_book_logs_or_errors(run_cli, env, book_fi
     def journal(key: str, day: date = date(2026, 3, 2)) -> JournalDocument:
         return JournalDocument(key=key, date=day, currency="USD", doc_number=f"BB-{key}", lines=(
             JournalLine(Ref(accounts["6200"].id), debit=Decimal("9.99")),
-            JournalLine(Ref(accounts["2110"].id), credit=Decimal("9.99"))))
+            JournalLine(Ref(accounts["2310"].id), credit=Decimal("9.99"))))
 
     errors: list[BaseException] = []
     with caplog.at_level(logging.DEBUG, logger="bookbridge"):

@@ -126,3 +126,36 @@ def test_lock_date_is_the_later_of_the_two() -> None:
     assert records.lock_date(org) == date(2025, 3, 31)
     assert records.lock_date({}) is None
     assert records.lock_date({"EndOfYearLockDate": ms_date(date(2024, 12, 31))}) == date(2024, 12, 31) - timedelta(0)
+
+
+def test_account_classes_tell_cards_and_payables_apart() -> None:
+    """Xero Type becomes our class: a CREDITCARD bank account is a card, the CREDITORS account is A/P."""
+    from bookbridge.connectors.dto import AccountClass
+    from bookbridge.sandbox.xero.seed import seed_organisation
+
+    accounts = seed_organisation("t", "Org")["Accounts"].values()
+    classes = {a["Code"]: records.account(a).account_class for a in accounts}
+    assert (classes["2110"], classes["1000"], classes["2000"]) == (
+        AccountClass.CREDIT_CARD, AccountClass.BANK, AccountClass.PAYABLE)
+    assert (classes["2300"], classes["6200"], classes["6500"], classes["1500"], classes["3000"], classes["4000"]) == (
+        AccountClass.LIABILITY, AccountClass.EXPENSE, AccountClass.EXPENSE, AccountClass.ASSET, AccountClass.EQUITY,
+        AccountClass.INCOME)
+
+
+def test_every_account_type_in_xeros_examples_has_a_class() -> None:
+    """Each account in the OpenAPI examples folds into one of our classes (none is left unclassified)."""
+    raw = example("get", "/Accounts")["Accounts"]
+    assert all(records.account(a).account_class is not None for a in raw), [a["Type"] for a in raw]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=0, max_value=4_000_000_000_000), st.integers(min_value=1, max_value=10_000_000))
+def test_version_is_updated_date_and_moves_with_an_edit(ms: int, later: int) -> None:
+    """PostResult and ChangeRecord carry the same version for one UpdatedDateUTC, another after an edit."""
+    moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=ms)
+    obj = {"ManualJournalID": "j1", "Status": "POSTED", "UpdatedDateUTC": ms_datetime(moment)}
+    posted = records.post_result(DocumentKind.JOURNAL_ENTRY, "k", obj)
+    seen = records.change(DocumentKind.JOURNAL_ENTRY.value, obj)
+    edited = records.change(DocumentKind.JOURNAL_ENTRY.value,
+                            {**obj, "UpdatedDateUTC": ms_datetime(moment + timedelta(milliseconds=later))})
+    assert posted.version == seen.version is not None and edited.version != posted.version

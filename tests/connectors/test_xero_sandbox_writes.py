@@ -36,7 +36,7 @@ from xero_testkit import xero, xero_sandbox  # noqa: F401 - fixtures
 DAY = date(2026, 3, 2)
 
 
-def journal(session, key: str, *, debit_code: str = "6200", credit_code: str = "2110", amount: str = "100.50",
+def journal(session, key: str, *, debit_code: str = "6200", credit_code: str = "2310", amount: str = "100.50",
             day: date = DAY, dims: tuple = ()) -> JournalDocument:
     debit, credit = session.account(debit_code), session.account(credit_code)
     return JournalDocument(key=key, date=day, currency="USD", doc_number=f"BB-{key}", memo="Fuel", lines=(

@@ -13,7 +13,7 @@ from bookbridge.sandbox.xero import FaultConfig, XeroSandbox
 from xero_testkit import Api, api, authorize, xero_sandbox  # noqa: F401 - fixtures
 
 BODY = {"ManualJournals": [{"Narration": "F", "Date": "2026-03-02", "Status": "POSTED", "JournalLines": [
-    {"LineAmount": Decimal("1.00"), "AccountCode": "6200"}, {"LineAmount": Decimal("-1.00"), "AccountCode": "2110"}]}]}
+    {"LineAmount": Decimal("1.00"), "AccountCode": "6200"}, {"LineAmount": Decimal("-1.00"), "AccountCode": "2310"}]}]}
 
 
 def _queue(sandbox, *faults: str) -> None:

@@ -13,7 +13,7 @@ from xero_testkit import Api, api, authorize, xero_sandbox  # noqa: F401 - fixtu
 
 def _journal(amount: str = "10.00", day: str = "2026-03-02") -> dict:
     return {"ManualJournals": [{"Narration": "Fuel", "Date": day, "Status": "POSTED", "JournalLines": [
-        {"LineAmount": Decimal(amount), "AccountCode": "6200"}, {"LineAmount": -Decimal(amount), "AccountCode": "2110"}]}]}
+        {"LineAmount": Decimal(amount), "AccountCode": "6200"}, {"LineAmount": -Decimal(amount), "AccountCode": "2310"}]}]}
 
 
 def _put(api: Api, body: dict, key: str | None, **params: str):

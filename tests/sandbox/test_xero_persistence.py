@@ -13,7 +13,7 @@ from bookbridge.sandbox.xero import FaultConfig, XeroSandbox
 from xero_testkit import Api, authorize
 
 BODY = {"ManualJournals": [{"Narration": "Kept", "Date": "2026-03-02", "Status": "POSTED", "JournalLines": [
-    {"LineAmount": Decimal("8.00"), "AccountCode": "6200"}, {"LineAmount": Decimal("-8.00"), "AccountCode": "2110"}]}]}
+    {"LineAmount": Decimal("8.00"), "AccountCode": "6200"}, {"LineAmount": Decimal("-8.00"), "AccountCode": "2310"}]}]}
 
 
 def test_posted_documents_survive_a_restart(tmp_path) -> None:

@@ -79,7 +79,7 @@ def test_paging_with_page_size_and_pagination_block(api) -> None:
 
 def _post_journal(api, narration: str) -> dict:
     body = {"ManualJournals": [{"Narration": narration, "Date": "2026-03-02", "Status": "POSTED", "JournalLines": [
-        {"LineAmount": Decimal("3.00"), "AccountCode": "6200"}, {"LineAmount": Decimal("-3.00"), "AccountCode": "2110"}]}]}
+        {"LineAmount": Decimal("3.00"), "AccountCode": "6200"}, {"LineAmount": Decimal("-3.00"), "AccountCode": "2310"}]}]}
     return api.json("PUT", "ManualJournals", body)["ManualJournals"][0]
 
 

@@ -57,7 +57,7 @@ def test_a_broken_envelope_is_post_data_invalid(api) -> None:
 def test_summarize_errors_false_mixes_created_and_refused_elements(api) -> None:
     """With summarizeErrors=false the answer is 200: good elements created, bad ones carrying their errors."""
     good = {"Narration": "Good", "Date": "2026-03-02", "Status": "POSTED", "JournalLines": [
-        {"LineAmount": Decimal("5.00"), "AccountCode": "6200"}, {"LineAmount": Decimal("-5.00"), "AccountCode": "2110"}]}
+        {"LineAmount": Decimal("5.00"), "AccountCode": "6200"}, {"LineAmount": Decimal("-5.00"), "AccountCode": "2310"}]}
     bad = {"Narration": "Bad", "Date": "2026-03-02", "JournalLines": [{"LineAmount": True, "AccountCode": "6200"}]}
     answer = api.call("PUT", "ManualJournals", {"ManualJournals": [good, bad]}, summarizeErrors="false")
     items = answer.json()["ManualJournals"]
@@ -69,7 +69,7 @@ def test_summarize_errors_false_mixes_created_and_refused_elements(api) -> None:
 def test_by_default_one_bad_element_refuses_the_request(api) -> None:
     """Without summarizeErrors=false, one refused element means nothing at all is created."""
     good = {"Narration": "Good", "Date": "2026-03-02", "Status": "POSTED", "JournalLines": [
-        {"LineAmount": Decimal("5.00"), "AccountCode": "6200"}, {"LineAmount": Decimal("-5.00"), "AccountCode": "2110"}]}
+        {"LineAmount": Decimal("5.00"), "AccountCode": "6200"}, {"LineAmount": Decimal("-5.00"), "AccountCode": "2310"}]}
     bad = {**good, "JournalLines": [{"LineAmount": Decimal("5.00"), "AccountCode": "6999"}]}
     answer = api.call("PUT", "ManualJournals", {"ManualJournals": [good, bad]})
     assert answer.status_code == 400 and len(answer.json()["Elements"]) == 1

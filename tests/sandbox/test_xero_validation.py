@@ -30,7 +30,7 @@ def _messages(answer) -> list[str]:
 
 def test_a_balanced_journal_is_stored_with_ids_and_ms_dates(api) -> None:
     """Accepted: 200, ManualJournalID, Date as /Date(...)/, lines with AccountID and tax type filled in."""
-    answer = _journal(api, ("6200", "12.50"), ("2110", "-12.50"))
+    answer = _journal(api, ("6200", "12.50"), ("2310", "-12.50"))
     journal = answer.json()["ManualJournals"][0]
     assert answer.status_code == 200 and journal["ManualJournalID"] and journal["Date"].startswith("/Date(")
     assert [line["TaxType"] for line in journal["JournalLines"]] == ["NONE", "NONE"]
@@ -40,9 +40,17 @@ def test_a_balanced_journal_is_stored_with_ids_and_ms_dates(api) -> None:
 
 def test_unbalanced_journal_gets_xeros_own_message(api) -> None:
     """The text from Xero's own example: "The total debits (...) must equal total credits (...)"."""
-    answer = _journal(api, ("6200", "100.00"), ("2110", "-10.00"))
+    answer = _journal(api, ("6200", "100.00"), ("2310", "-10.00"))
     assert answer.status_code == 400
     assert _messages(answer) == ["The total debits (100.00) must equal total credits (-10.00)"]
+
+
+def test_manual_journal_refuses_a_bank_or_card_account(api) -> None:
+    """As in Xero, a manual journal cannot post to a bank account (a card is one): spend money does that."""
+    answer = _journal(api, ("6200", "12.50"), ("2110", "-12.50"))
+    assert answer.status_code == 400
+    assert _messages(answer) == ["Account code '2110' is a bank account and cannot be used in a manual journal. "
+                                 "Use a spend or receive money transaction instead."]
 
 
 def test_draft_journals_need_not_balance(api) -> None:
@@ -56,21 +64,21 @@ def test_draft_journals_need_not_balance(api) -> None:
 ])
 def test_lock_dates(api, day, message) -> None:
     """On or before the end-of-year lock date, or the period lock date: refused."""
-    assert _messages(_journal(api, ("6200", "1.00"), ("2110", "-1.00"), day=day)) == [message]
+    assert _messages(_journal(api, ("6200", "1.00"), ("2310", "-1.00"), day=day)) == [message]
 
 
 def test_lock_dates_follow_the_organisation(api) -> None:
     """Moving the lock dates forward closes more days."""
     api.sandbox.store.set_lock_dates(ms_date(date(2026, 3, 31)), None)
-    assert _journal(api, ("6200", "1.00"), ("2110", "-1.00"), day="2026-03-31").status_code == 400
-    assert _journal(api, ("6200", "1.00"), ("2110", "-1.00"), day="2026-04-01").status_code == 200
+    assert _journal(api, ("6200", "1.00"), ("2310", "-1.00"), day="2026-03-31").status_code == 400
+    assert _journal(api, ("6200", "1.00"), ("2310", "-1.00"), day="2026-04-01").status_code == 200
 
 
 def test_archived_unknown_and_system_accounts(api) -> None:
     """Archived: Xero's "has been archived" text; unknown: "not a valid code"; A/P: a system account."""
-    assert _messages(_journal(api, ("6950", "1.00"), ("2110", "-1.00"))) == [
+    assert _messages(_journal(api, ("6950", "1.00"), ("2310", "-1.00"))) == [
         "Account code '6950' has been archived, or has been deleted. Each line item must reference a valid account."]
-    assert _messages(_journal(api, ("6999", "1.00"), ("2110", "-1.00"))) == [
+    assert _messages(_journal(api, ("6999", "1.00"), ("2310", "-1.00"))) == [
         "Account code '6999' is not a valid code for this document."]
     assert "system account" in _messages(_journal(api, ("6200", "1.00"), ("2000", "-1.00")))[0]
 
@@ -78,15 +86,15 @@ def test_archived_unknown_and_system_accounts(api) -> None:
 def test_tracking_rules(api) -> None:
     """At most two categories; unknown and archived options are refused, names resolve to ids."""
     ok = _journal(api, ("6200", "1.00", {"Tracking": [{"Name": "Truck", "Option": "Truck 7"},
-                                                     {"Name": "Terminal", "Option": "Head office"}]}), ("2110", "-1.00"))
+                                                     {"Name": "Terminal", "Option": "Head office"}]}), ("2310", "-1.00"))
     tracking = ok.json()["ManualJournals"][0]["JournalLines"][0]["Tracking"]
     assert ok.status_code == 200 and all(t["TrackingOptionID"] and t["TrackingCategoryID"] for t in tracking)
     three = [{"Name": "Truck", "Option": "Truck 7"}, {"Name": "Terminal", "Option": "Head office"},
              {"Name": "Region (old)", "Option": "North"}]
-    assert any("at most 2" in m for m in _messages(_journal(api, ("6200", "1.00", {"Tracking": three}), ("2110", "-1.00"))))
-    unknown = _journal(api, ("6200", "1.00", {"Tracking": [{"Name": "Truck", "Option": "Truck 99"}]}), ("2110", "-1.00"))
+    assert any("at most 2" in m for m in _messages(_journal(api, ("6200", "1.00", {"Tracking": three}), ("2310", "-1.00"))))
+    unknown = _journal(api, ("6200", "1.00", {"Tracking": [{"Name": "Truck", "Option": "Truck 99"}]}), ("2310", "-1.00"))
     assert "does not exist" in _messages(unknown)[0]
-    archived = _journal(api, ("6200", "1.00", {"Tracking": [{"Name": "Truck", "Option": "Truck 3 (sold)"}]}), ("2110", "-1.00"))
+    archived = _journal(api, ("6200", "1.00", {"Tracking": [{"Name": "Truck", "Option": "Truck 3 (sold)"}]}), ("2310", "-1.00"))
     assert "has been archived" in _messages(archived)[0]
 
 

@@ -119,6 +119,11 @@ class Checker:
         if manual_journal and found.get("SystemAccount"):
             self.fail(f"Account code '{shown}' is a system account and cannot be used in a manual journal.")
             return None
+        if manual_journal and found.get("Type") == "BANK":
+            # "You can't post a manual journal to a bank account in Xero" (Xero Central); text modelled.
+            self.fail(f"Account code '{shown}' is a bank account and cannot be used in a manual journal. "
+                      "Use a spend or receive money transaction instead.")
+            return None
         return found
 
     def tax(self, line: dict[str, Any], account: dict[str, Any] | None) -> dict[str, Any] | None:
