@@ -70,6 +70,24 @@ def _where_date(day: date) -> str:
     return f"DateTime({day.year},{day.month:02d},{day.day:02d})"
 
 
+def _answer_for(doc: Document, position: int, items: Sequence[Any], sent: int) -> Mapping[str, Any] | None:
+    """The element of Xero's answer that is ``doc``'s, or ``None`` when none can be told to be.
+
+    Ours carries our key in ``Url``. An element with another document's ``Url`` is never taken
+    for this one, whatever its position: recording a remote id that is not this document's
+    would mark it posted while Xero does not hold it. Only an element without any ``Url``, at the
+    document's position in an answer exactly as long as the request (``summarizeErrors=false``
+    keeps the order), is taken by position.
+    """
+    wanted = payloads.key_url(doc.key)
+    for item in items:
+        if isinstance(item, Mapping) and str(item.get("Url") or "") == wanted:
+            return item
+    if len(items) == sent and isinstance(items[position], Mapping) and not items[position].get("Url"):
+        return items[position]
+    return None
+
+
 def _modified_since(moment: datetime) -> str:
     """``If-Modified-Since`` as Xero's own example writes it: ISO 8601, here in UTC."""
     return moment.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat()
@@ -248,7 +266,7 @@ class XeroConnector:
         body, result = self._write("PUT", collection, {collection: [payload]},
                                    key=payloads.idempotency_key(doc.kind.value, doc.key))
         items = self._answers(doc.kind, body)
-        outcome = self._outcome(doc.kind, doc, items[0] if items else None, result)
+        outcome = self._outcome(doc.kind, doc, _answer_for(doc, 0, items, 1), result)
         if isinstance(outcome, ConnectorError):
             outcome.attempts = result.attempts
             raise outcome
@@ -277,8 +295,12 @@ class XeroConnector:
                 chunk = members[start:start + MAX_ITEMS_PER_REQUEST]
                 for n, outcome in self._send_chunk(kind, chunk):
                     results[n] = outcome
-        # Every slot was filled above: by a local refusal, an item's answer, or the request's error.
-        return [r for r in results if r is not None]
+        # Every slot is filled above (a local refusal, an item's answer, or the request's error); one left
+        # empty would shift every later answer onto the wrong document, so it is reported, never dropped.
+        return [r if r is not None else ServerError(f"{LABEL} gave no answer for {docs[n].kind.value} "
+                                                    f"{docs[n].doc_number or docs[n].key}", provider=PROVIDER,
+                                                    code="answer-missing", retryable=True)
+                for n, r in enumerate(results)]
 
     def _send_chunk(self, kind: DocumentKind, chunk: list[tuple[int, Document, dict[str, Any]]]) -> list[tuple[int, PostResult | ConnectorError]]:
         collection, _id = records.COLLECTIONS[kind]
@@ -289,14 +311,9 @@ class XeroConnector:
             items = self._answers(kind, body)
         except ConnectorError as error:
             return [(n, error) for n, _, _ in chunk]
-        # Match answers to documents by our key in Url; fall back on position when Xero dropped it.
-        by_url = {str(item.get("Url") or ""): item for item in items if isinstance(item, Mapping)}
         outcomes = []
         for position, (n, doc, _payload) in enumerate(chunk):
-            item = by_url.get(payloads.key_url(doc.key))
-            if item is None and len(items) == len(chunk):
-                item = items[position]
-            outcomes.append((n, self._outcome(kind, doc, item, result)))
+            outcomes.append((n, self._outcome(kind, doc, _answer_for(doc, position, items, len(chunk)), result)))
         return outcomes
 
     def find_by_key(
