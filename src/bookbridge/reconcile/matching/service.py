@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bookbridge.core.errors import UsageError
+from bookbridge.ingest.pipeline import paused_gc
 from bookbridge.reconcile.matching.adapters import TargetKey, all_targets, statement_lines
 from bookbridge.reconcile.matching.engine import match_lines
 from bookbridge.reconcile.matching.index import date_span
@@ -87,9 +88,14 @@ def run_matching(
     book: Book, *, period: str | None = None, account_name: str | None = None, auto: bool = False,
     actor: str = "cli", settings: MatchSettings | None = None,
 ) -> MatchRun:
-    """Match the period's unmatched lines of every account (or one) and store the proposals."""
+    """Match the period's unmatched lines of every account (or one) and store the proposals.
+
+    The cyclic garbage collector is paused meanwhile (as for imports): a run builds hundreds of
+    thousands of short-lived acyclic values that reference counting frees, and the automatic
+    collections re-walking them were a quarter of a 10,000-line run's CPU time (1.33 -> 0.98 s).
+    """
     start, end = parse_period(period)
-    with book.unit_of_work() as session:
+    with paused_gc(), book.unit_of_work() as session:
         settings = settings or load_settings(session)
         query = sa.select(BankAccount).order_by(BankAccount.id)
         if account_name:
