@@ -2,7 +2,9 @@
 
 Qt caches where QSettings live on first use, so the per-test XDG directories of the top-level
 conftest do not reach it; clearing the settings before each test keeps window state and
-preferences from leaking from one test to the next.
+preferences from leaking from one test to the next. Each pytest-xdist worker gets its own settings
+folder: under ``make test`` both workers share one XDG home, and one worker clearing the settings
+while the other read them made remembered columns and the approver name flaky.
 """
 
 from __future__ import annotations
@@ -12,6 +14,15 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _qt_settings_per_worker(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from PySide6.QtCore import QSettings
+
+    folder = str(tmp_path_factory.mktemp("qt-settings"))  # one base temp folder per xdist worker
+    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(kind, QSettings.Scope.UserScope, folder)
 
 
 @pytest.fixture(autouse=True)
