@@ -127,12 +127,6 @@ def _number(journal: dict) -> str:
 
 @pytest.mark.slow
 @needs_keyring
-@pytest.mark.xfail(
-    strict=False,
-    reason="known intermittent bug (issue 8 open): after SIGKILLs against Xero a final clean sync can "
-    "record a few expenses as posted that Xero does not hold ('missing'); suspected in matching bulk "
-    "answers to documents by position. Duplicates have never been seen.",
-)
 def test_sigkill_at_random_moments_never_duplicates_or_loses_in_xero(book, book_path, run_cli, cli_env, tmp_path,
                                                                      record_property) -> None:
     """After ≥ 20 SIGKILLed syncs against Xero and one clean one, every approved expense is there exactly once,
