@@ -6,12 +6,10 @@ it computes the same decisions and writes nothing, which is what the preview and
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import sqlalchemy as sa
 
@@ -34,24 +32,6 @@ Identity = tuple[date, int, str, "int | None"]
 def _json_list(codes: list[str]) -> str:
     """JSON for a list of issue codes (plain identifiers, so no escaping is needed)."""
     return '["' + '","'.join(codes) + '"]'
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the length of an import's row loop.
-
-    The loop allocates millions of short-lived, acyclic objects (reference counting frees them)
-    while the dedupe index grows to one entry per row; every automatic collection re-walks that
-    index, which cost a fifth of the Python time of a 100,000-row import. Nothing the loop builds
-    is cyclic, and the previous state is restored (and cycles collected as usual) afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class ImportCancelled(BookbridgeError):

@@ -26,7 +26,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bookbridge.core import clock
 from bookbridge.core.errors import BookError, ImportFileError, UsageError
-from bookbridge.ingest.pipeline import ImportCancelled, ImportRun, paused_gc
+from bookbridge.core.gcpause import paused_gc
+from bookbridge.ingest.pipeline import ImportCancelled, ImportRun
 from bookbridge.ingest.profiles import Profile, get_profile, saved_profiles
 from bookbridge.ingest.readers import Source, open_source
 from bookbridge.ingest.results import ImportOptions, ImportResult, RowOutcome

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from bookbridge.ingest.pipeline import paused_gc
+from bookbridge.core.gcpause import paused_gc
 
 
 def test_collector_is_off_inside_and_back_on_after() -> None:
