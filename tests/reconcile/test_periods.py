@@ -212,3 +212,17 @@ def test_period_history_is_append_only(january) -> None:
     with pytest.raises(sa.exc.IntegrityError, match="append-only"):
         with january.book.engine.begin() as conn:
             conn.exec_driver_sql("UPDATE period_events SET actor = 'Someone Else'")
+
+
+def test_matching_over_all_dates_skips_a_locked_month_instead_of_failing(january_unmatched) -> None:
+    """A force-signed-off month with open lines: a run over all dates leaves them and does not stop."""
+    from bookbridge.reconcile.matching.service import run_matching
+    from bookbridge.store.models import Match
+
+    signoff(january_unmatched.book, JANUARY, actor="Ann Accountant", force=True, reason="explained on paper")
+    with january_unmatched.book.read() as session:
+        before = session.scalar(sa.select(sa.func.count()).select_from(Match))
+    run = run_matching(january_unmatched.book, auto=True, actor="Ann Accountant")
+    assert run.lines_considered == 0
+    with january_unmatched.book.read() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Match)) == before

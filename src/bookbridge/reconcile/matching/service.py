@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bookbridge.core.errors import UsageError
-from bookbridge.ingest.pipeline import paused_gc
+from bookbridge.core.gcpause import paused_gc
 from bookbridge.reconcile.matching.adapters import TargetKey, all_targets, statement_lines
 from bookbridge.reconcile.matching.engine import match_lines
 from bookbridge.reconcile.matching.index import date_span
@@ -31,7 +31,7 @@ from bookbridge.reconcile.matching.persist import StoredMatch, drop_suggestions,
 from bookbridge.reconcile.matching.records import matches_as_dicts
 from bookbridge.store import audit
 from bookbridge.store.book import Book
-from bookbridge.store.models import BankAccount, Match, MatchStatus, MatchTarget, Setting, StatementLine
+from bookbridge.store.models import BankAccount, Match, MatchStatus, MatchTarget, PeriodLock, Setting, StatementLine
 
 SETTINGS_KEY = "reconcile.matching"
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
@@ -105,9 +105,11 @@ def run_matching(
             raise UsageError(f"The book has no statement account called {account_name!r}.")
         stored: list[StoredMatch] = []
         considered = 0
+        locked = _locked_ranges(session)
         for account in accounts:
             taken = accepted_targets(session, account.id)
-            lines = statement_lines(session, account, start, end)
+            lines = [line for line in statement_lines(session, account, start, end)
+                     if not any(first <= line.booked_date <= last for first, last in locked)]
             considered += len(lines)
             span = date_span(lines, settings)
             if span is None:
@@ -124,6 +126,16 @@ def run_matching(
         result = MatchRun(period, considered, accepted, len(stored) - accepted, considered - len(stored),
                           matches_as_dicts(session, stored))
     return result
+
+
+def _locked_ranges(session: Session) -> list[tuple[date, date]]:
+    """The signed-off months: their lines keep their matches as signed off and are not run again.
+
+    Without this, a run over all dates (or a period spanning a signed-off month) stopped at the
+    database's period lock the moment it touched an open line of a locked month.
+    """
+    return [(row.start_date, row.end_date) for row in session.execute(sa.select(PeriodLock.start_date,
+                                                                                PeriodLock.end_date))]
 
 
 def accepted_targets(session: Session, account_id: int) -> set[TargetKey]:
