@@ -44,6 +44,7 @@ from bookbridge.connectors.settings import ConnectionSettings
 from bookbridge.connectors.xero import payloads, records
 from bookbridge.connectors.xero.config import (
     API_PATH,
+    IDEMPOTENCY_WINDOW,
     LABEL,
     LIMITS,
     MAX_PAGE_SIZE,
@@ -101,7 +102,7 @@ class XeroConnector:
     # sync engine sends such entries as spend money or bills instead (bookbridge.sync.shaping).
     journal_accepts_system_accounts = False
     journal_accepts_foreign_currency = False
-    from bookbridge.connectors.xero.config import IDEMPOTENCY_WINDOW as replay_window  # Idempotency-Key kept ~6 min [X9]
+    replay_window = IDEMPOTENCY_WINDOW  # Xero keeps an Idempotency-Key's answer for minutes only [X9]
 
     def __init__(
         self,
