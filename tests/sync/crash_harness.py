@@ -12,9 +12,14 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
+
+import sqlalchemy as sa
+
+from bookbridge.store.models import Expense, ExpenseStatus, OutboxItem, OutboxStatus
 
 UNIFORM_SHARE = 0.4  # four trials in ten die at a uniform moment, the rest while documents are in flight
 
@@ -75,3 +80,31 @@ def counter_grew(read: Callable[[], int], by: int = 0) -> Callable[[], bool]:
     """A check that turns true once ``read()`` exceeds its value now by more than ``by``."""
     start = read()
     return lambda: read() > start + by
+
+
+@dataclass(frozen=True)
+class BookTally:
+    """What the book says after the final clean sync: approved and posted expenses, posted documents."""
+
+    approved: int
+    posted: int
+    rows: dict[str, str]  # doc number -> remote id of every posted outbox row
+    others: int  # outbox rows neither posted nor superseded (should be none)
+
+    def missing(self, remote: Mapping[str, str]) -> int:
+        """Posted rows the system does not hold, plus approved expenses the book never posted."""
+        return sum(1 for number in self.rows if number not in remote) + (self.approved - self.posted)
+
+
+def tally_book(book) -> BookTally:
+    """Count what the book believes it posted, to compare with what the sandbox holds."""
+    with book.read() as session:
+        approved = session.scalar(sa.select(sa.func.count()).select_from(Expense)
+                                  .where(Expense.status != ExpenseStatus.IMPORTED))
+        posted = session.scalar(sa.select(sa.func.count()).select_from(Expense)
+                                .where(Expense.status == ExpenseStatus.POSTED))
+        rows = dict(session.execute(sa.select(OutboxItem.doc_number, OutboxItem.remote_id)
+                                    .where(OutboxItem.status == OutboxStatus.POSTED)).all())
+        others = session.scalar(sa.select(sa.func.count()).select_from(OutboxItem)
+                                .where(OutboxItem.status.not_in([OutboxStatus.POSTED, OutboxStatus.SUPERSEDED])))
+    return BookTally(approved, posted, rows, others)

@@ -22,11 +22,9 @@ import time
 from collections import Counter
 
 import pytest
-import sqlalchemy as sa
 
 from bookbridge.sandbox.qbo import FaultConfig, QboSandbox
-from bookbridge.store.models import Expense, ExpenseStatus, OutboxItem, OutboxStatus
-from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync
+from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync, tally_book
 from sync_book import approved_expenses, publish
 
 TRIALS = int(os.environ.get("BOOKBRIDGE_CRASH_TRIALS", "50"))
@@ -40,12 +38,6 @@ pytestmark = [
     pytest.mark.skipif(os.environ.get("BOOKBRIDGE_TEST_KEYRING") != "1",
                        reason="needs the real Secret Service keyring: run through `make test`"),
 ]
-
-
-
-
-
-
 
 
 def _expenses(rng: random.Random, start: int, n: int) -> list[dict]:
@@ -89,17 +81,10 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses(book, book_path, ru
         stats = sandbox.stats()
     numbers = Counter(entry["DocNumber"] for entry in entries)
     remote = {entry["DocNumber"]: entry["Id"] for entry in entries}
-    with book.read() as session:
-        approved = session.scalar(sa.select(sa.func.count()).select_from(Expense)
-                                  .where(Expense.status != ExpenseStatus.IMPORTED))
-        posted_expenses = session.scalar(sa.select(sa.func.count()).select_from(Expense)
-                                         .where(Expense.status == ExpenseStatus.POSTED))
-        rows = dict(session.execute(sa.select(OutboxItem.doc_number, OutboxItem.remote_id)
-                                    .where(OutboxItem.status == OutboxStatus.POSTED)).all())
-        others = session.scalar(sa.select(sa.func.count()).select_from(OutboxItem)
-                                .where(OutboxItem.status.not_in([OutboxStatus.POSTED, OutboxStatus.SUPERSEDED])))
+    tally = tally_book(book)
+    approved, rows, others = tally.approved, tally.rows, tally.others
     duplicates = sum(n - 1 for n in numbers.values())
-    missing = sum(1 for number in rows if number not in remote) + (approved - posted_expenses)
+    missing = tally.missing(remote)
     result = {"trials": trial, "kills": outcomes["killed"], "outcomes": dict(outcomes), "approved_expenses": approved,
               "posted_during_killed_runs": posted_during_trials,
               "journal_entries": len(entries), "duplicates": duplicates, "missing": missing,

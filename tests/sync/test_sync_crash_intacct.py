@@ -23,16 +23,15 @@ import time
 from collections import Counter
 
 import pytest
-import sqlalchemy as sa
 
 from bookbridge.connectors.intacct.connect import connect_with_login
 from bookbridge.connectors.intacct.credentials import UserLogin
 from bookbridge.connectors.tokens import ClientCredentials, MemoryTokenStore
 from bookbridge.core import clock
 from bookbridge.sandbox.intacct import FaultConfig, IntacctSandbox
-from bookbridge.store.models import Connection, Expense, ExpenseStatus, OutboxItem, OutboxStatus
+from bookbridge.store.models import Connection
 from bookbridge.sync.runner import SyncOptions, run_sync
-from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync
+from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync, tally_book
 from sync_book import approved_expenses, fuel, publish
 
 TRIALS = int(os.environ.get("BOOKBRIDGE_INTACCT_CRASH_TRIALS", "20"))
@@ -40,8 +39,6 @@ FIRST_BATCH = 30
 PER_TRIAL = 4
 SEED = int(os.environ.get("BOOKBRIDGE_CRASH_SEED", "20260302"))
 MARKER = re.compile(r"\[bb:[0-9a-f]+\]")
-
-
 
 
 def _expenses(rng: random.Random, start: int, n: int) -> list[dict]:
@@ -81,10 +78,6 @@ def test_dry_run_previews_glbatch_functions_and_sends_nothing_then_posts_exactly
         assert sent == stored and ("6200", "1") == sent[0][:2] and sent[0][3] == "T7"
 
 
-
-
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("BOOKBRIDGE_TEST_KEYRING") != "1",
                     reason="needs the real Secret Service keyring: run through `make test`")
@@ -115,17 +108,10 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses_in_intacct(book, bo
     numbers = Counter(entry["REFERENCENO"] for entry in entries)
     markers = Counter(MARKER.search(entry["BATCH_TITLE"]).group(0) for entry in entries)
     remote = {entry["REFERENCENO"]: entry["RECORDNO"] for entry in entries}
-    with book.read() as session:
-        approved = session.scalar(sa.select(sa.func.count()).select_from(Expense)
-                                  .where(Expense.status != ExpenseStatus.IMPORTED))
-        posted_expenses = session.scalar(sa.select(sa.func.count()).select_from(Expense)
-                                         .where(Expense.status == ExpenseStatus.POSTED))
-        rows = dict(session.execute(sa.select(OutboxItem.doc_number, OutboxItem.remote_id)
-                                    .where(OutboxItem.status == OutboxStatus.POSTED)).all())
-        others = session.scalar(sa.select(sa.func.count()).select_from(OutboxItem)
-                                .where(OutboxItem.status.not_in([OutboxStatus.POSTED, OutboxStatus.SUPERSEDED])))
+    tally = tally_book(book)
+    approved, rows, others = tally.approved, tally.rows, tally.others
     duplicates = sum(n - 1 for n in numbers.values()) + sum(n - 1 for n in markers.values())
-    missing = sum(1 for number in rows if number not in remote) + (approved - posted_expenses)
+    missing = tally.missing(remote)
     counters = stats["counters"]
     result = {"trials": TRIALS, "outcomes": dict(outcomes), "approved_expenses": approved,
               "posted_during_killed_runs": posted_during_trials, "journal_entries": len(entries),

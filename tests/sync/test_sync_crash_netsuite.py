@@ -22,7 +22,6 @@ import time
 from collections import Counter
 
 import pytest
-import sqlalchemy as sa
 
 from bookbridge.connectors.authorize import open_without_browser
 from bookbridge.connectors.connect import connect as run_connect
@@ -30,17 +29,15 @@ from bookbridge.connectors.registry import provider
 from bookbridge.connectors.tokens import ClientCredentials, MemoryTokenStore
 from bookbridge.core import clock
 from bookbridge.sandbox.netsuite import FaultConfig, NetSuiteSandbox
-from bookbridge.store.models import Connection, Expense, ExpenseStatus, OutboxItem, OutboxStatus
+from bookbridge.store.models import Connection
 from bookbridge.sync.runner import SyncOptions, run_sync
-from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync
+from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync, tally_book
 from sync_book import approved_expenses, fuel, publish
 
 TRIALS = int(os.environ.get("BOOKBRIDGE_NETSUITE_CRASH_TRIALS", "20"))
 FIRST_BATCH = 30
 PER_TRIAL = 4
 SEED = int(os.environ.get("BOOKBRIDGE_CRASH_SEED", "20260302"))
-
-
 
 
 def _expenses(rng: random.Random, start: int, n: int) -> list[dict]:
@@ -78,10 +75,6 @@ def test_dry_run_previews_netsuite_payloads_and_sends_nothing_then_posts_exactly
             item.get("debit", item.get("credit")) for item in record["line"]["items"]]
 
 
-
-
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("BOOKBRIDGE_TEST_KEYRING") != "1",
                     reason="needs the real Secret Service keyring: run through `make test`")
@@ -112,17 +105,10 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses_in_netsuite(book, b
     numbers = Counter(entry["tranId"] for entry in entries)
     external_ids = Counter(entry["externalId"] for entry in entries)
     remote = {entry["tranId"]: entry["id"] for entry in entries}
-    with book.read() as session:
-        approved = session.scalar(sa.select(sa.func.count()).select_from(Expense)
-                                  .where(Expense.status != ExpenseStatus.IMPORTED))
-        posted_expenses = session.scalar(sa.select(sa.func.count()).select_from(Expense)
-                                         .where(Expense.status == ExpenseStatus.POSTED))
-        rows = dict(session.execute(sa.select(OutboxItem.doc_number, OutboxItem.remote_id)
-                                    .where(OutboxItem.status == OutboxStatus.POSTED)).all())
-        others = session.scalar(sa.select(sa.func.count()).select_from(OutboxItem)
-                                .where(OutboxItem.status.not_in([OutboxStatus.POSTED, OutboxStatus.SUPERSEDED])))
+    tally = tally_book(book)
+    approved, rows, others = tally.approved, tally.rows, tally.others
     duplicates = sum(n - 1 for n in numbers.values()) + sum(n - 1 for n in external_ids.values())
-    missing = sum(1 for number in rows if number not in remote) + (approved - posted_expenses)
+    missing = tally.missing(remote)
     counters = stats["counters"]
     result = {"trials": TRIALS, "outcomes": dict(outcomes), "approved_expenses": approved,
               "posted_during_killed_runs": posted_during_trials, "journal_entries": len(entries),

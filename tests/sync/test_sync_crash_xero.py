@@ -32,7 +32,7 @@ from bookbridge.core import clock
 from bookbridge.sandbox.xero import FaultConfig, XeroSandbox
 from bookbridge.store.models import Connection, Expense, ExpenseStatus, OutboxItem, OutboxStatus
 from bookbridge.sync.runner import SyncOptions, run_sync
-from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync
+from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync, tally_book
 from sync_book import approved_expenses, publish
 from xero_testkit import spec
 
@@ -70,12 +70,6 @@ EMPLOYEE = "Jorge Alvarez (driver)"
 
 needs_keyring = pytest.mark.skipif(os.environ.get("BOOKBRIDGE_TEST_KEYRING") != "1",
                                    reason="needs the real Secret Service keyring: run through `make test`")
-
-
-
-
-
-
 
 
 def _expenses(rng: random.Random, start: int, n: int) -> list[dict]:
@@ -159,17 +153,10 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses_in_xero(book, book_
         stats = sandbox.stats()
     numbers = Counter(number for number, _id in documents)
     remote = dict(documents)
-    with book.read() as session:
-        approved = session.scalar(sa.select(sa.func.count()).select_from(Expense)
-                                  .where(Expense.status != ExpenseStatus.IMPORTED))
-        posted_expenses = session.scalar(sa.select(sa.func.count()).select_from(Expense)
-                                         .where(Expense.status == ExpenseStatus.POSTED))
-        rows = dict(session.execute(sa.select(OutboxItem.doc_number, OutboxItem.remote_id)
-                                    .where(OutboxItem.status == OutboxStatus.POSTED)).all())
-        others = session.scalar(sa.select(sa.func.count()).select_from(OutboxItem)
-                                .where(OutboxItem.status.not_in([OutboxStatus.POSTED, OutboxStatus.SUPERSEDED])))
+    tally = tally_book(book)
+    approved, rows, others = tally.approved, tally.rows, tally.others
     duplicates = sum(n - 1 for n in numbers.values())
-    missing = sum(1 for number in rows if number not in remote) + (approved - posted_expenses)
+    missing = tally.missing(remote)
     counters = stats["counters"]
     result = {"trials": trial, "kills": outcomes["killed"], "outcomes": dict(outcomes), "approved_expenses": approved,
               "posted_during_killed_runs": posted_during_trials, "documents": len(documents),
