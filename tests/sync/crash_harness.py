@@ -108,3 +108,12 @@ def tally_book(book) -> BookTally:
         others = session.scalar(sa.select(sa.func.count()).select_from(OutboxItem)
                                 .where(OutboxItem.status.not_in([OutboxStatus.POSTED, OutboxStatus.SUPERSEDED])))
     return BookTally(approved, posted, rows, others)
+
+
+def connect_by_cli(run_cli, book_path: Path, provider: str, base_url: str, *settings: str) -> None:
+    """Connect the book to a sandbox and set its sync settings, as a person would from the shell."""
+    connected = run_cli("connect", book_path, "--provider", provider, "--base-url", base_url)
+    assert connected.returncode == 0, connected.stderr
+    options = [arg for setting in ("time_scale=60", "max_attempts=2", *settings) for arg in ("--set", setting)]
+    configured = run_cli("sync", book_path, *options)
+    assert configured.returncode == 0, configured.stderr

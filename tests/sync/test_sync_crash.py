@@ -24,7 +24,14 @@ from collections import Counter
 import pytest
 
 from bookbridge.sandbox.qbo import FaultConfig, QboSandbox
-from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync, tally_book
+from crash_harness import (
+    connect_by_cli,
+    counter_grew,
+    kill_at_random,
+    random_expenses,
+    spawn_sync,
+    tally_book,
+)
 from sync_book import approved_expenses, publish
 
 TRIALS = int(os.environ.get("BOOKBRIDGE_CRASH_TRIALS", "50"))
@@ -60,11 +67,7 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses(book, book_path, ru
     with QboSandbox(time_scale=60, faults=faults) as sandbox:
         publish(book)
         approved_expenses(book, _expenses(rng, 0, FIRST_BATCH), template=False)
-        connected = run_cli("connect", book_path, "--provider", "qbo", "--base-url", sandbox.base_url)
-        assert connected.returncode == 0, connected.stderr
-        settings = run_cli("sync", book_path, "--set", "time_scale=60", "--set", "batch_size=8",
-                           "--set", "max_attempts=2")
-        assert settings.returncode == 0, settings.stderr
+        connect_by_cli(run_cli, book_path, "qbo", sandbox.base_url, "batch_size=8")
         outcomes: Counter[str] = Counter()
         trial = 0
         # Runs that end on their own before the kill (or cannot start under the faults) do not count.

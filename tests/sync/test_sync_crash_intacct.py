@@ -31,7 +31,14 @@ from bookbridge.core import clock
 from bookbridge.sandbox.intacct import FaultConfig, IntacctSandbox
 from bookbridge.store.models import Connection
 from bookbridge.sync.runner import SyncOptions, run_sync
-from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync, tally_book
+from crash_harness import (
+    connect_by_cli,
+    counter_grew,
+    kill_at_random,
+    random_expenses,
+    spawn_sync,
+    tally_book,
+)
 from sync_book import approved_expenses, fuel, publish
 
 TRIALS = int(os.environ.get("BOOKBRIDGE_INTACCT_CRASH_TRIALS", "20"))
@@ -90,11 +97,7 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses_in_intacct(book, bo
     with IntacctSandbox(time_scale=60, faults=faults) as sandbox:
         publish(book)
         approved_expenses(book, _expenses(rng, 0, FIRST_BATCH), template=False)
-        connected = run_cli("connect", book_path, "--provider", "intacct", "--base-url", sandbox.base_url)
-        assert connected.returncode == 0, connected.stderr
-        settings = run_cli("sync", book_path, "--set", "time_scale=60", "--set", "batch_size=8",
-                           "--set", "max_attempts=2")
-        assert settings.returncode == 0, settings.stderr
+        connect_by_cli(run_cli, book_path, "intacct", sandbox.base_url, "batch_size=8")
         outcomes: Counter[str] = Counter()
         for trial in range(TRIALS):
             approved_expenses(book, _expenses(rng, FIRST_BATCH + trial * PER_TRIAL, PER_TRIAL), template=False)

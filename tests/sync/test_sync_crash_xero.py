@@ -32,7 +32,14 @@ from bookbridge.core import clock
 from bookbridge.sandbox.xero import FaultConfig, XeroSandbox
 from bookbridge.store.models import Connection, Expense, ExpenseStatus, OutboxItem, OutboxStatus
 from bookbridge.sync.runner import SyncOptions, run_sync
-from crash_harness import counter_grew, kill_at_random, random_expenses, spawn_sync, tally_book
+from crash_harness import (
+    connect_by_cli,
+    counter_grew,
+    kill_at_random,
+    random_expenses,
+    spawn_sync,
+    tally_book,
+)
 from sync_book import approved_expenses, publish
 from xero_testkit import spec
 
@@ -131,11 +138,7 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses_in_xero(book, book_
     with XeroSandbox(time_scale=60, faults=faults, idempotency_window=IDEMPOTENCY_SECONDS) as sandbox:
         publish(book, XERO_TEMPLATE)
         approved_expenses(book, _expenses(rng, 0, FIRST_BATCH), template=False)
-        connected = run_cli("connect", book_path, "--provider", "xero", "--base-url", sandbox.base_url)
-        assert connected.returncode == 0, connected.stderr
-        settings = run_cli("sync", book_path, "--set", "time_scale=60", "--set", "batch_size=4", "--set", "max_attempts=2",
-                           "--set", f"replay_window_hours={REPLAY_WINDOW_HOURS}")
-        assert settings.returncode == 0, settings.stderr
+        connect_by_cli(run_cli, book_path, "xero", sandbox.base_url, "batch_size=4", f"replay_window_hours={REPLAY_WINDOW_HOURS}")
         outcomes: Counter[str] = Counter()
         trial = 0
         while outcomes["killed"] < TRIALS and trial < TRIALS * 2:
