@@ -26,7 +26,7 @@ from bookbridge.connectors.dto import (
 )
 from bookbridge.journal.model import JournalEntry
 from bookbridge.store.models import ExceptionCategory, ExceptionSeverity
-from bookbridge.sync.reference import DIMENSION_ALIASES, ReferenceIndex, RemoteRecord
+from bookbridge.sync.reference import ReferenceIndex, RemoteRecord
 from bookbridge.sync.shaping import JournalCapabilities, ShapedLine, shape
 
 DOC_NUMBER_PREFIX = "BB-"
@@ -97,7 +97,7 @@ class _Resolver:
     def dimension(self, kind: str, value: str) -> DimensionRef | None:
         # The kind the system files ours under: a connector alias (QBO location -> department) or
         # this connection's tracking category for it (Xero class -> tracking:Truck).
-        remote_kind = self.index.dimension_kind(DIMENSION_ALIASES.get(kind, kind))
+        remote_kind = self.index.dimension_kind(kind)
         if not self.index.has_dimension_kind(remote_kind):
             self.problem(self._missing_kind(kind, remote_kind))
             return None

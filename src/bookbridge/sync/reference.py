@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 import sqlalchemy as sa
@@ -38,11 +37,6 @@ from bookbridge.core import clock
 from bookbridge.core.keys import canonical_json
 from bookbridge.ingest.normalise import vendor_key
 from bookbridge.store.models import AccountKind, LedgerAccount, RemoteReference, SyncState, Vendor
-
-# Aliases belong to each connector now (``Connector.dimension_aliases``, applied by ReferenceIndex);
-# this empty map stays only for callers that still apply a global alias table first.
-DIMENSION_ALIASES: Mapping[str, str] = MappingProxyType({})
-
 
 @dataclass(frozen=True, slots=True)
 class RemoteRecord:
