@@ -4,8 +4,9 @@
   ledger (one decision per row), the issues (rejected rows with their raw text, warnings with the
   expense they flag), the source's last successful import and one audit entry. A crash, an
   interrupt or a cancel rolls all of it back: the book is as it was.
-* With ``strict``, any error rejects the whole file: the rows are rolled back (a savepoint) and
-  only the batch, marked ``rejected``, and its errors are kept, so the reason is on record.
+* With ``strict``, any error rejects the whole file: the rows are rolled back (to a savepoint,
+  which only strict imports take) and only the batch, marked ``rejected``, and its errors are
+  kept, so the reason is on record.
 * :func:`preview_file` runs the same decisions without writing anything (the GUI's import
   preview and ``--dry-run``) and can return every row's outcome.
 
@@ -149,7 +150,10 @@ def _import(book: Book, options: ImportOptions, prepared: _Prepared, path: Path,
             )).inserted_primary_key
             assert inserted is not None
             batch_id = int(inserted[0])
-            rows_savepoint = session.begin_nested()
+            # Only --strict may have to take the rows back while keeping the batch, so only it
+            # pays for a savepoint: SQLite then copies every page the rows touch into a
+            # sub-journal, about 0.4 s of a 100,000-row import's 2 s of SQL.
+            rows_savepoint = session.begin_nested() if options.strict else None
             conn = session.connection()  # asking again is what emits the SAVEPOINT
             with paused_gc():
                 run = ImportRun(conn, prepared.source, options, source_name=prepared.source_name,
@@ -158,10 +162,12 @@ def _import(book: Book, options: ImportOptions, prepared: _Prepared, path: Path,
                 run.execute(progress, cancel)
             strict_rejected = options.strict and bool(run.errors)
             if strict_rejected:
+                assert rows_savepoint is not None
                 rows_savepoint.rollback()
                 _record_rejection(conn, batch_id, run)
             else:
-                rows_savepoint.commit()
+                if rows_savepoint is not None:
+                    rows_savepoint.commit()
                 _record_source_state(conn, prepared.source_name, batch_id)
             result = _result(run, prepared, batch_id=batch_id, dry_run=False, strict_rejected=strict_rejected,
                              rows=False)
