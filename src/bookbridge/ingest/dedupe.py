@@ -257,6 +257,11 @@ class Deduper:
             return Decision(Outcome.DUPLICATE, versioned, RULE_ID_KNOWN_VERSION, digest, 0, again)
         return Decision(Outcome.CONFLICT, versioned, RULE_ID_CONFLICT, digest, 0, first)
 
+    def forget(self) -> None:
+        """Drop the keys (the file is done): the index can hold an entry per row."""
+        self.known.clear()
+        self._occurrences.clear()
+
     def accept(self, decision: Decision, expense_id: int, line: int | None) -> None:
         """Remember a row that landed (new or conflict) so later rows of the file match it."""
         self.known[decision.key] = Known(expense_id, decision.content_hash, line)

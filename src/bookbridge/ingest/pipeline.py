@@ -159,6 +159,9 @@ class ImportRun:
                 self._step(progress, cancel)
         self._flag_look_alikes()
         self._step(progress, cancel)
+        # The key index holds an entry per row and is done with: freed now, while the collector
+        # is still paused, it is not walked by the collections that follow (0.3 s per 100,000).
+        self.deduper.forget()
 
     def _step(self, progress: Callable[[int], None] | None, cancel: Callable[[], bool] | None) -> None:
         self._flush()
