@@ -31,6 +31,11 @@ class Source:
     profile: Profile
     binding: Binding | None
     records: Callable[[], Iterator[RawRecord]]
+    # CSV only: the raw ``(line, cells)`` stream under ``records``, the record of one such row,
+    # and the header's column keys (what the converter's fast path needs).
+    rows: Callable[[], Iterator[tuple[int, list[str]]]] | None = None
+    record_at: Callable[[int, list[str]], RawRecord] | None = None
+    keys: tuple[str, ...] = ()
 
     def binding_for(self, record: RawRecord, cache: dict[tuple[str, ...], Binding]) -> Binding:
         if self.binding is not None:
@@ -76,7 +81,8 @@ def open_source(path: Path, profile: Profile | None, saved: Sequence[Profile] = 
         )
     if fmt == "csv":
         reader = CsvReader(path, csv_candidates(profile, saved, BUILTIN_PROFILES), forced=profile is not None)
-        return Source(reader.info(), reader.header.profile, reader.header.binding, reader.records)
+        return Source(reader.info(), reader.header.profile, reader.header.binding, reader.records, reader.rows,
+                      reader.record, reader.header.keys)
     if fmt == "json":
         from bookbridge.ingest.readers.json_reader import JsonReader
 

@@ -136,7 +136,22 @@ class CsvReader:
     def records(self) -> Iterator[RawRecord]:
         """Every data row after the header; fully blank rows are skipped (they are not rows)."""
         header = self.header
-        keys, names, width, header_line = header.keys, header.names, len(header.keys), header.line
+        keys, names, width = header.keys, header.names, len(header.keys)
+        for start, cells in self.rows():
+            if len(cells) == width:  # the usual row, built here rather than through _record
+                yield RawRecord(start, dict(zip(keys, map(str.strip, cells))), (names, cells))
+            else:
+                yield _record(start, cells, keys, names, width)
+
+    def record(self, line: int, cells: list[str]) -> RawRecord:
+        """The record of one row from :meth:`rows`."""
+        header = self.header
+        return _record(line, cells, header.keys, header.names, len(header.keys))
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """``(line, cells)`` for every data row after the header, blank rows skipped: the raw
+        stream :meth:`records` is built on, which the converter's fast path reads directly."""
+        header_line = self.header.line
         with self._open() as fh:
             reader = self._reader(fh)
             previous = 0
@@ -145,10 +160,7 @@ class CsvReader:
                     start, previous = previous + 1, reader.line_num
                     if start <= header_line or not any(cells):
                         continue
-                    if len(cells) == width:  # the usual row, built here rather than through _record
-                        yield RawRecord(start, dict(zip(keys, map(str.strip, cells))), (names, cells))
-                    else:
-                        yield _record(start, cells, keys, names, width)
+                    yield start, cells
             except csv.Error as exc:
                 raise ImportFileError(
                     f"{self.path} line {reader.line_num}: {exc} (check for an unclosed quote).", str(self.path)
