@@ -96,9 +96,13 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses_in_netsuite(book, b
         approved_expenses(book, _expenses(rng, 0, FIRST_BATCH), template=False)
         connect_by_cli(run_cli, book_path, "netsuite", sandbox.base_url, "batch_size=8")
         outcomes: Counter[str] = Counter()
-        for trial in range(TRIALS):
+        trial = 0
+        # Runs that end on their own before the kill do not count: trials go on until TRIALS kills
+        # (a fixed number of trials left the kill count to the machine's speed).
+        while outcomes["killed"] < TRIALS and trial < TRIALS * 2:
             approved_expenses(book, _expenses(rng, FIRST_BATCH + trial * PER_TRIAL, PER_TRIAL), template=False)
             outcomes[kill_at_random(spawn_sync(cli_env, book_path), rng, lambda: counter_grew(lambda: sandbox.stats()["counters"].get("writes", 0)), uniform_until=3.0, settle=0.2)] += 1
+            trial += 1
         posted_during_trials = len(sandbox.store.records("journalEntry"))
         sandbox.faults.update({"error_5xx_rate": 0.0, "drop_rate": 0.0, "lost_after_commit_rate": 0.0, "latency_ms": 0})
         final = run_cli("sync", book_path, "--json", timeout=300)
@@ -113,7 +117,7 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses_in_netsuite(book, b
     duplicates = sum(n - 1 for n in numbers.values()) + sum(n - 1 for n in external_ids.values())
     missing = tally.missing(remote)
     counters = stats["counters"]
-    result = {"trials": TRIALS, "outcomes": dict(outcomes), "approved_expenses": approved,
+    result = {"trials": trial, "outcomes": dict(outcomes), "approved_expenses": approved,
               "posted_during_killed_runs": posted_during_trials, "journal_entries": len(entries),
               "duplicates": duplicates, "missing": missing,
               "lost_after_commit": counters.get("fault_lost_after_commit", 0), "dropped": counters.get("fault_drop", 0),
@@ -122,7 +126,7 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses_in_netsuite(book, b
     record_property("crash_test_netsuite", json.dumps(result))
     print("netsuite crash test:", json.dumps(result))
     (tmp_path / "crash-result.json").write_text(json.dumps(result))
-    assert outcomes["killed"] >= TRIALS * 0.8, outcomes  # most trials really were killed mid-run
+    assert outcomes["killed"] >= TRIALS, outcomes  # every counted trial really was killed mid-run
     assert duplicates == 0 and missing == 0 and others == 0, result
     assert len(entries) == len(rows) == approved
     assert all(remote[number] == remote_id for number, remote_id in rows.items())
