@@ -34,48 +34,53 @@ _CELLS = {
     "Transaction ID": ["", "T-1", "t" * 250],
     "Currency": ["", "USD", "EUR", "XYZ", "jpy"],
 }
-ROWS = st.lists(st.fixed_dictionaries({name: st.sampled_from(values) for name, values in _CELLS.items()}),
-                min_size=1, max_size=30)
+# Each cell is one of its column's first two (ordinary) values half the time, so that many rows
+# are wholly ordinary and seen before, which is when the fast path takes them.
+ROWS = st.lists(st.fixed_dictionaries({name: st.sampled_from(values[:2]) | st.sampled_from(values)
+                                       for name, values in _CELLS.items()}), min_size=1, max_size=30)
 
 
-def _both_ways(rows: list[dict[str, str]], header: list[str]):
-    """Each row converted the import's way (fast path, else general) and the general way only."""
+def _both_ways(rows: list[dict[str, str]], header: list[str]) -> tuple[list, list, int]:
+    """Every row converted the import's way (fast path, else general) and the general way only,
+    with how many rows the fast path took."""
     keys = header_keys(header)
     binding = bind(EXPENSIFY, keys)
     names = tuple(header)
     importing, general = RowConverter(EXPENSIFY, "USD"), RowConverter(EXPENSIFY, "USD")
     fast = importing.fast_path(binding, keys)
     assert fast is not None
-    taken = 0
+    got, want, taken = [], [], 0
     for line, values in enumerate(rows, start=2):
         cells = [values[name] for name in header]
-        expected = general.convert(_record(line, cells, keys, names, len(keys)), binding)
+        want.append(general.convert(_record(line, cells, keys, names, len(keys)), binding))
         draft = fast(line, list(cells))
         if draft is None:
-            draft, issues = importing.convert(_record(line, cells, keys, names, len(keys)), binding)
-            assert (draft, issues) == expected
+            got.append(importing.convert(_record(line, cells, keys, names, len(keys)), binding))
         else:
             taken += 1
-            assert (draft, []) == expected, f"line {line}: the fast path took a row the general path sees differently"
-    return taken
+            got.append((draft, []))  # the fast path never takes a row that has an issue
+    return got, want, taken
 
 
 @settings(max_examples=300, deadline=None)
 @given(ROWS)
 def test_fast_path_rows_equal_the_general_converters(rows: list[dict[str, str]]) -> None:
-    _both_ways(rows, HEADER)
+    got, want, _ = _both_ways(rows, HEADER)
+    assert got == want
 
 
 @settings(max_examples=100, deadline=None)
 @given(ROWS)
 def test_without_a_currency_column_too(rows: list[dict[str, str]]) -> None:
-    _both_ways(rows, [h for h in HEADER if h not in ("Currency", "Reimbursable")])
+    got, want, _ = _both_ways(rows, [h for h in HEADER if h not in ("Currency", "Reimbursable")])
+    assert got == want
 
 
 def test_an_ordinary_export_mostly_takes_the_fast_path() -> None:
     """Repeated forms are what it is for: the second of two ordinary rows goes the fast way."""
     row = {name: values[0] for name, values in _CELLS.items()} | {"Transaction ID": ""}
-    assert _both_ways([row, row | {"Amount": "12.00"}, row | {"Merchant": "Other"}], HEADER) == 2
+    got, want, taken = _both_ways([row, row | {"Amount": "12.00"}, row | {"Merchant": "Other"}], HEADER)
+    assert (got, taken) == (want, 2)
 
 
 def test_bindings_it_cannot_serve_get_no_fast_path() -> None:
