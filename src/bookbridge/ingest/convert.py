@@ -83,7 +83,6 @@ class DateParser:
         self._cache[text] = result
         return result
 
-
     def known(self, text: str) -> date | None:
         """The date of ``text`` when an earlier :meth:`parse` already read it (or its day and
         time of day), else None: no parsing, so a None says nothing about the text."""
@@ -298,7 +297,7 @@ class RowConverter:
         text_columns = tuple(column.get(name) for name in (
             "vendor", "category", "employee", "memo", "card", "reference", "report_id", "receipt", "source_id"))
         known_date, currencies, plain_minor = self.dates.known, self._currencies, self._plain_minor
-        flags, check_flag = self._flag_methods, self._has_reimbursable or flag_at is not None
+        flags, check_flag = self._flag_methods, self._has_reimbursable  # as _payment consults the flag
         negate, default_payment = self._negate, self._default_payment
 
         def convert_cells(line: int, cells: list[str]) -> ExpenseDraft | None:
