@@ -19,6 +19,7 @@ from bookbridge.ingest.dedupe import (
     RULE_ID_SAME,
     _CANONICAL,
     Deduper,
+    Known,
     Outcome,
     content_hash,
     content_of,
@@ -41,15 +42,19 @@ drafts = st.builds(
 
 
 def run(rows: list[ExpenseDraft], known: dict | None = None, source: str = SOURCE):
-    """Decide rows like one import does, landing new and conflicting ones."""
-    deduper = Deduper(source, {} if known is None else known)
+    """Decide rows like one import does, landing new and conflicting ones. Returns the decisions
+    and the keys the book holds afterwards (as load_known reads them: content keys map to the
+    bare expense id, source-id keys to a Known with the stored hash)."""
+    book = dict(known or {})
+    deduper = Deduper(source, dict(book))
     decisions = []
     for n, row in enumerate(rows):
         decision = deduper.decide(row, content_hash(row))
         if decision.outcome is not Outcome.DUPLICATE:
             deduper.accept(decision, 1000 + n, row.line)
+            book[decision.key] = 1000 + n if row.source_id is None else Known(1000 + n, decision.content_hash)
         decisions.append(decision)
-    return decisions, deduper.known
+    return decisions, book
 
 
 def base(**overrides) -> ExpenseDraft:
@@ -145,3 +150,16 @@ def test_content_rule_names() -> None:
     """New content rows record the content+occurrence rule."""
     decisions, _ = run([base()])
     assert decisions[0].rule == RULE_CONTENT_NEW and decisions[0].key.endswith(":0")
+
+
+def test_only_source_id_keys_are_remembered_within_a_file() -> None:
+    """A repeated source id later in the same file is a duplicate of the row that landed first;
+    content keys are never looked up again within a file, so the deduper does not keep them."""
+    with_id, without_id = base(source_id="T-9", line=2), base(line=3)
+    deduper = Deduper(SOURCE, {})
+    for n, row in enumerate([with_id, without_id]):
+        deduper.accept(deduper.decide(row, content_hash(row)), 500 + n, row.line)
+    again = deduper.decide(replace(with_id, line=4), content_hash(with_id))
+    assert (again.outcome, again.rule, again.matched) == (Outcome.DUPLICATE, RULE_ID_SAME,
+                                                          Known(500, content_hash(with_id), 2))
+    assert list(deduper.known) == [f"{SOURCE}:id:T-9"]

@@ -263,5 +263,12 @@ class Deduper:
         self._occurrences.clear()
 
     def accept(self, decision: Decision, expense_id: int, line: int | None) -> None:
-        """Remember a row that landed (new or conflict) so later rows of the file match it."""
-        self.known[decision.key] = Known(expense_id, decision.content_hash, line)
+        """Remember a row that landed (new or conflict) so later rows of the file match it.
+
+        Only source-id keys (and their versions) can come round again within a file. A content
+        key never does: its occurrence index counts the file's earlier rows of that content, so
+        no later row of the same file produces it. Not storing them saves a record per row, and
+        the collector walking 100,000 of them.
+        """
+        if decision.rule is not RULE_CONTENT_NEW:
+            self.known[decision.key] = Known(expense_id, decision.content_hash, line)
