@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 from bookbridge.core.errors import BookbridgeError
 from bookbridge.core.money import Money, minor_units_text
-from bookbridge.ingest.model import ExpenseDraft, Issue, warning
+from bookbridge.ingest.model import ExpenseDraft, Issue, Severity, warning
 from bookbridge.store.models import Setting
 
 
@@ -101,6 +101,7 @@ def load_import_settings(conn: sa.Connection) -> ImportSettings:
 
 # Driver pay and mileage are not purchases: no vendor and no receipt are expected.
 _NOT_PURCHASES = frozenset({"driver_pay", "mileage"})
+_WARNING = Severity.WARNING
 
 
 class DraftValidator:
@@ -126,12 +127,17 @@ class DraftValidator:
         return limits
 
     def check(self, draft: ExpenseDraft, *, has_receipt: bool) -> list[Issue]:
-        """Warnings for a converted row (see the module docstring for the thresholds)."""
+        """Warnings for a converted row (see the module docstring for the thresholds).
+
+        Runs once per landed row, so issues are built directly rather than through
+        :func:`~bookbridge.ingest.model.warning`, and the limits are one dictionary hit.
+        """
         issues: list[Issue] = []
         line, minor, currency = draft.line, draft.amount_minor, draft.currency
-        exponent, large, receipt, large_text, receipt_text = self._limits_for(currency)
+        limits = self._limits.get(currency) or self._limits_for(currency)
         if not draft.category:
-            issues.append(warning("missing_category", "No category: the row needs coding by hand.", "category", line))
+            issues.append(Issue(_WARNING, "missing_category", "No category: the row needs coding by hand.", "category",
+                                line))
         expense_type = None
         for name, value in draft.fields:  # a plain loop: draft.field() cost a generator per row
             if name == "expense_type":
@@ -139,17 +145,19 @@ class DraftValidator:
                 break
         purchase = expense_type not in _NOT_PURCHASES
         if not draft.vendor and purchase:
-            issues.append(warning("missing_vendor", "No vendor name.", "vendor", line))
+            issues.append(Issue(_WARNING, "missing_vendor", "No vendor name.", "vendor", line))
         if minor == 0:
-            issues.append(warning("zero_amount", "The amount is zero.", "amount", line))
+            issues.append(Issue(_WARNING, "zero_amount", "The amount is zero.", "amount", line))
         if draft.txn_date > self.latest_ok:
-            issues.append(warning("future_date", f"{draft.txn_date.isoformat()} is in the future.", "date", line))
+            issues.append(Issue(_WARNING, "future_date", f"{draft.txn_date.isoformat()} is in the future.", "date",
+                                line))
+        exponent, large, receipt, large_text, receipt_text = limits
         if abs(minor) > large:
-            issues.append(warning("large_amount", f"{minor_units_text(minor, exponent)} {currency} is over the "
-                                  f"review threshold of {large_text}.", "amount", line))
+            issues.append(Issue(_WARNING, "large_amount", f"{minor_units_text(minor, exponent)} {currency} is over "
+                                f"the review threshold of {large_text}.", "amount", line))
         if minor > receipt and not has_receipt and purchase:
-            issues.append(warning("receipt_missing", f"No receipt for {minor_units_text(minor, exponent)} {currency} "
-                                  f"(receipts are expected over {receipt_text}).", "receipt", line))
+            issues.append(Issue(_WARNING, "receipt_missing", f"No receipt for {minor_units_text(minor, exponent)} "
+                                f"{currency} (receipts are expected over {receipt_text}).", "receipt", line))
         if expense_type == "mileage":
             issues.extend(_mileage_check(draft))
         return issues
