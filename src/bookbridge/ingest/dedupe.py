@@ -125,10 +125,19 @@ def _text_part(name: str, value: str) -> str:
     return f',"{name}":{_quote(value)}'
 
 
-# Cached like vendor_key itself: a file repeats these values row after row.
-@lru_cache(maxsize=1 << 16)
+# Remembered like vendor_key itself (a plain dictionary, for the same reasons): card exports
+# spell most rows' vendors differently (store numbers), so this holds tens of thousands.
+_VENDOR_PARTS: dict[str, str] = {}
+_VENDOR_PARTS_LIMIT = 1 << 16
+
+
 def _vendor_part(raw: str) -> str:
-    return f',"vendor":{_quote(vendor_key(raw))}'
+    part = _VENDOR_PARTS.get(raw)
+    if part is None:
+        if len(_VENDOR_PARTS) >= _VENDOR_PARTS_LIMIT:
+            _VENDOR_PARTS.clear()
+        part = _VENDOR_PARTS[raw] = f',"vendor":{_quote(vendor_key(raw))}'
+    return part
 
 
 @lru_cache(maxsize=1 << 14)

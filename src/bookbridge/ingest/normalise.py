@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 import sqlalchemy as sa
 
 from bookbridge.core.errors import NotFound, UsageError
@@ -50,16 +49,27 @@ def _strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Vendor keys already worked out, by spelling: a file repeats its spellings, and both dedupe and
+# the vendor directory ask. A plain dictionary of strings rather than functools.lru_cache: a hit
+# is one look-up, and the collector never walks it (lru_cache keeps a tracked list per entry,
+# tens of thousands after a card export). Emptied when full, like the converter's caches.
+_VENDOR_KEYS: dict[str, str] = {}
+_VENDOR_KEYS_LIMIT = 1 << 16
+
+
 def vendor_key(raw: str | None) -> str:
     """The normalised key under which spellings of one vendor meet (empty for no name)."""
     if not raw:
         return ""
-    return _vendor_key(raw)
+    key = _VENDOR_KEYS.get(raw)
+    if key is None:
+        if len(_VENDOR_KEYS) >= _VENDOR_KEYS_LIMIT:
+            _VENDOR_KEYS.clear()
+        key = _VENDOR_KEYS[raw] = _fold_vendor(raw)
+    return key
 
 
-@lru_cache(maxsize=1 << 16)
-def _vendor_key(raw: str) -> str:
-    # Cached: a file repeats its spellings, and both dedupe and the vendor directory ask.
+def _fold_vendor(raw: str) -> str:
     # Store numbers make most spellings distinct, so this runs for about half the rows of a card
     # export: a pattern is only applied when the character it needs is present at all.
     text = _strip_accents(raw).casefold().replace("&", " and ")
