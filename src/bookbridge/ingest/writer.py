@@ -21,13 +21,13 @@ from typing import Iterable, Sequence, cast
 
 import sqlalchemy as sa
 
+from bookbridge.core.keys import canonical_json
 from bookbridge.store.base import Base, UTCDateTime
 from bookbridge.store.models import (
     Category,
     DedupeDecision,
     Employee,
     Expense,
-    ExpenseField,
     ExpenseReceipt,
     ImportIssue,
     Receipt,
@@ -41,9 +41,8 @@ EXPENSE_COLUMNS = (
     "source_line", "txn_date", "employee_id", "vendor_id", "vendor_raw", "category_id", "category_raw",
     "amount_minor", "currency", "tax_minor", "original_amount_minor", "original_currency", "payment_method",
     "card", "memo", "reference", "report_id", "receipt_url", "status", "review_flags", "conflict_with_id",
-    "created_at",
+    "created_at", "fields_json",
 )
-FIELD_COLUMNS = ("expense_id", "name", "value")
 LINK_COLUMNS = ("expense_id", "receipt_id")
 DECISION_COLUMNS = ("batch_id", "line", "key", "outcome", "rule", "expense_id", "matched_expense_id", "detail",
                     "decided_at")
@@ -73,14 +72,18 @@ _SQL = {
     "categories": _insert_sql(_table(Category), CATEGORY_COLUMNS),
     "employees": _insert_sql(_table(Employee), EMPLOYEE_COLUMNS),
     "expenses": _insert_sql(_table(Expense), EXPENSE_COLUMNS),
-    "expense_fields": _insert_sql(_table(ExpenseField), FIELD_COLUMNS),
     "expense_receipts": _insert_sql(_table(ExpenseReceipt), LINK_COLUMNS),
     "dedupe_decisions": _insert_sql(_table(DedupeDecision), DECISION_COLUMNS),
     "import_issues": _insert_sql(_table(ImportIssue), ISSUE_COLUMNS),
 }
 # Parents before children, so foreign keys hold at every statement.
-_FLUSH_ORDER = ("vendors", "categories", "employees", "expenses", "expense_fields", "expense_receipts",
-                "dedupe_decisions", "import_issues")
+_FLUSH_ORDER = ("vendors", "categories", "employees", "expenses", "expense_receipts", "dedupe_decisions",
+                "import_issues")
+
+
+def fields_json(fields: tuple[tuple[str, str], ...]) -> str | None:
+    """A draft's custom fields as ``expenses.fields_json`` stores them (see :class:`Expense`), None for none."""
+    return canonical_json(dict(fields)) if fields else None
 
 
 def timestamp_text(moment: datetime) -> str:
