@@ -1,4 +1,4 @@
-"""The import writer's fields_json: the same text Expense.set_fields stores, for every combination of fields."""
+"""The import writer's fields_json: the same text Expense.set_fields stores, cached per combination."""
 
 from __future__ import annotations
 
@@ -29,3 +29,11 @@ def test_no_fields_is_null() -> None:
     """A draft without fields stores NULL, never "{}"."""
     assert fields_json(()) is None
 
+
+def test_a_repeated_combination_is_served_from_the_cache() -> None:
+    """The second row with the same fields gets the very same string back, without encoding again."""
+    pairs = (("mcc", "5542"), ("tag", "Truck 4711-cache"))
+    first = fields_json(pairs)
+    hits = fields_json.cache_info().hits
+    assert fields_json(tuple(list(pairs))) is first
+    assert fields_json.cache_info().hits == hits + 1

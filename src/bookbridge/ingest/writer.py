@@ -17,6 +17,7 @@ eighth of the import's SQL time), and they are what catches an id mix-up before 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Iterable, Sequence, cast
 
 import sqlalchemy as sa
@@ -81,8 +82,14 @@ _FLUSH_ORDER = ("vendors", "categories", "employees", "expenses", "expense_recei
                 "import_issues")
 
 
+@lru_cache(maxsize=4096)
 def fields_json(fields: tuple[tuple[str, str], ...]) -> str | None:
-    """A draft's custom fields as ``expenses.fields_json`` stores them (see :class:`Expense`), None for none."""
+    """A draft's custom fields as ``expenses.fields_json`` stores them (see :class:`Expense`), None for none.
+
+    Cached on the fields tuple: an export repeats the same few combinations (an MCC, a tag), so
+    most rows cost a dictionary lookup instead of a JSON encoding. Bounded, because a source whose
+    values are all different (odometer readings) would otherwise keep every one.
+    """
     return canonical_json(dict(fields)) if fields else None
 
 
