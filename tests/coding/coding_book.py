@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bookbridge.core import clock
 from bookbridge.core.keys import short_key
 from bookbridge.core.money import Money
-from bookbridge.store.models import Category, Employee, Expense, ExpenseField, PaymentMethod, Vendor
+from bookbridge.store.models import Category, Employee, Expense, PaymentMethod, Vendor
 
 
 def _named(session: Session, model: type, name: str) -> int:
@@ -71,10 +71,8 @@ def add_expense(
         report_id=report_id,
         created_at=clock.now(),
     )
+    expense.set_fields(fields or {})
     session.add(expense)
-    session.flush()
-    for name, value in (fields or {}).items():
-        session.add(ExpenseField(expense_id=expense.id, name=name, value=value))
     session.flush()
     return expense.id
 

@@ -25,7 +25,6 @@ from bookbridge.store.models import (
     DimensionKind,
     Employee,
     Expense,
-    ExpenseField,
     ExpenseStatus,
     LedgerAccount,
     PaymentMethod,
@@ -161,9 +160,7 @@ def add_expense(
         status=status,
         created_at=clock.now(),
     )
+    row.set_fields(fields or {})
     session.add(row)
-    session.flush()
-    for name, value in (fields or {}).items():
-        session.add(ExpenseField(expense_id=row.id, name=name, value=value))
     session.flush()
     return row.id

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from bookbridge.coding.approvals import approve, history
 from bookbridge.coding.rates import set_rate
 from bookbridge.coding.service import blocked_problems, code_expenses, coded_expenses, explain
-from bookbridge.store.models import AuditEntry, CodingResult, Expense, ExpenseField, ExpenseStatus
+from bookbridge.store.models import AuditEntry, CodingResult, Expense, ExpenseStatus
 
 from coding_book import FLEET_TEMPLATE, POLICY, add_expense, publish_template, set_policy, status_of
 
@@ -180,7 +180,8 @@ def test_custom_field_edit_changes_the_coding(book) -> None:
     eid = _add(book, day=MARCH, category="Fuel", amount="60.00", card="Visa 4444", fields={"vehicle_id": "Truck 7"})
     code_expenses(book)
     with book.unit_of_work() as session:
-        session.get(ExpenseField, (eid, "vehicle_id")).value = "Truck 9"
+        expense = session.get(Expense, eid)
+        expense.set_fields({**expense.fields, "vehicle_id": "Truck 9"})
     code_expenses(book)
     [coded] = coded_expenses(book)
     assert dict(coded.lines[0].dimensions) == {"class": "Truck 9"}

@@ -12,7 +12,7 @@ from hypothesis import given, strategies as st
 from bookbridge.core import clock
 from bookbridge.core.errors import PeriodLocked, UsageError
 from bookbridge.reconcile.periods import Period, PeriodNotReady, period_state, reopen, signoff
-from bookbridge.store.models import AuditEntry, Expense, ExpenseField, PeriodEvent, PeriodLock
+from bookbridge.store.models import AuditEntry, Expense, PeriodEvent, PeriodLock
 from bookbridge.store.models.month_end import LOCK_TRIGGER_NAMES
 
 from month_end_book import (  # noqa: F401  (fixtures)
@@ -95,11 +95,22 @@ def test_lock_refuses_a_new_expense_in_the_month_but_not_in_the_next(january) ->
 
 
 def test_lock_refuses_custom_field_of_a_locked_expense(january) -> None:
-    """Adding a custom field to an expense of the locked month is refused."""
+    """Adding a custom field to an expense of the locked month is refused (expenses.fields_json is
+    guarded by expenses_lock_update, which fires on any column); the fields stay as they were."""
+    shell = january.expense("Shell")
+    with january.book.read() as session:
+        before = session.get(Expense, shell).fields_json
     signoff(january.book, JANUARY, actor="Ann Accountant")
-    with pytest.raises(PeriodLocked, match="fields of its expenses"):
+    with pytest.raises(PeriodLocked, match="an expense dated in it"):
         with january.book.unit_of_work() as session:
-            session.add(ExpenseField(expense_id=january.expense("Shell"), name="vehicle_id", value="TRUCK-12"))
+            expense = session.get(Expense, shell)
+            expense.set_fields({**expense.fields, "vehicle_id": "TRUCK-12"})
+    with pytest.raises(PeriodLocked):
+        with january.book.engine.begin() as conn:
+            conn.exec_driver_sql("""UPDATE expenses SET fields_json = '{"vehicle_id":"TRUCK-12"}' WHERE id = ?""",
+                                 (shell,))
+    with january.book.read() as session:
+        assert session.get(Expense, shell).fields_json == before
 
 
 def test_lock_refuses_undoing_a_match_of_the_month(january) -> None:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from bookbridge.core import clock
 from bookbridge.core.keys import short_key
 from bookbridge.core.money import Money
-from bookbridge.store.models import Category, Connection, Employee, Expense, ExpenseField, PaymentMethod, Vendor
+from bookbridge.store.models import Category, Connection, Employee, Expense, PaymentMethod, Vendor
 
 # Mapped to the sandbox's seeded company (sandbox/qbo/seed.py): 6950 is inactive, 6999 does not exist.
 SANDBOX_TEMPLATE = """\
@@ -73,10 +73,9 @@ def add_expense(session, *, day: date, category: str, amount: str, vendor: str |
         amount_minor=Money(Decimal(amount), currency).minor_units(), currency=currency,
         payment_method=PaymentMethod(payment), memo=memo, created_at=clock.now(),
     )
+    expense.set_fields(fields or {})
     session.add(expense)
     session.flush()
-    for name, value in (fields or {}).items():
-        session.add(ExpenseField(expense_id=expense.id, name=name, value=value))
     return expense.id
 
 

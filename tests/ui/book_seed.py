@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from bookbridge.core.keys import content_hash
+from bookbridge.core.keys import canonical_json, content_hash
 from bookbridge.store.book import Book
 from bookbridge.store.models import Category, Employee, Expense, ExpenseStatus, ImportBatch, PaymentMethod, Vendor
 from bookbridge.ui.models.expense_query import VEHICLE_FIELD
@@ -73,25 +73,25 @@ def seed_expenses(book: Book, count: int, *, seed: int = 7, start: date = date(2
         # dominate a 100,000-row seed.
         columns = ("id", "key", "source_system", "source_id", "occurrence_index", "content_hash", "batch_id",
                    "source_file", "source_line", "txn_date", "employee_id", "vendor_id", "category_id",
-                   "category_raw", "amount_minor", "currency", "payment_method", "memo", "status", "created_at")
+                   "category_raw", "amount_minor", "currency", "payment_method", "memo", "status", "created_at",
+                   "fields_json")
         insert_expense = (f"INSERT INTO expenses ({', '.join(columns)}) "
                           f"VALUES ({', '.join('?' for _ in columns)})")
-        insert_field = "INSERT INTO expense_fields (expense_id, name, value) VALUES (?, ?, ?)"
         for offset in range(0, count, chunk):
-            expenses, fields = [], []
+            expenses = []
             for i in range(offset, min(count, offset + chunk)):
                 currency = rng.choice(CURRENCIES)
                 minor = rng.randint(100, 90_000) if currency == "JPY" else rng.randint(100, 250_000)
                 category_index = rng.randrange(len(CATEGORIES))
                 expense_id = first_id + i
-                expenses.append((
+                row = (
                     expense_id, f"seed:{seed}:{i}", "seed", str(i), 0, content_hash([seed, i]), batch_id,
                     source_file, i + 2, (start + timedelta(days=rng.randrange(365))).isoformat(),
                     rng.choice(employee_ids), rng.choice(vendor_ids), category_ids[category_index],
                     CATEGORIES[category_index], minor, currency, PaymentMethod.COMPANY_CARD.value,
                     f"seeded expense {i}", rng.choice(STATUSES).value, created,
-                ))
-                fields.append((expense_id, VEHICLE_FIELD, rng.choice(VEHICLES)))
+                )
+                # The vehicle is drawn after the row, as before, so a seed gives the same book.
+                expenses.append((*row, canonical_json({VEHICLE_FIELD: rng.choice(VEHICLES)})))
             conn.exec_driver_sql(insert_expense, expenses)
-            conn.exec_driver_sql(insert_field, fields)
     return Seeded(count, first_id, int(batch_id))

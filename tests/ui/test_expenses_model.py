@@ -129,7 +129,6 @@ def test_deleted_expense_does_not_stall_fetching(qtbot, model: ExpenseTableModel
     """An expense deleted after the order was read is skipped; fetching still reaches the end."""
     victim = model._ids[-1]  # in the last chunk, not fetched yet
     with seeded.engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM expense_fields WHERE expense_id = :i"), {"i": victim})
         conn.execute(sa.delete(Expense).where(Expense.id == victim))
     _fetch_all(qtbot, model)
     assert model.rowCount() == ROWS - 1 and not model.canFetchMore(QModelIndex())

@@ -37,7 +37,7 @@ def view_of(expense: Expense, vendor: str | None, category: str | None, employee
         card=expense.card,
         report_id=expense.report_id,
         memo=expense.memo,
-        fields={f.name: f.value for f in expense.fields},
+        fields=expense.fields,
     )
 
 

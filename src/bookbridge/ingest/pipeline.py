@@ -23,7 +23,7 @@ from bookbridge.ingest.readers import Source
 from bookbridge.ingest.receipts import ReceiptFinder, ReceiptMatch, ReceiptStore
 from bookbridge.ingest.results import ImportOptions, RowOutcome
 from bookbridge.ingest.validate import DraftValidator, ImportSettings
-from bookbridge.ingest.writer import BatchWriter, next_ids, timestamp_text
+from bookbridge.ingest.writer import BatchWriter, fields_json, next_ids, timestamp_text
 from bookbridge.store.models import Category, Employee, Expense
 
 STEP_ROWS = 2000  # flush, report progress and check for cancellation this often
@@ -120,7 +120,7 @@ class ImportRun:
         ids = next_ids(conn)
         self.writer = BatchWriter(conn, write=write)
         # The writer's buffers, appended to directly in the row loop (flushing empties them in place).
-        self._expense_rows, self._field_rows = self.writer.rows["expenses"], self.writer.rows["expense_fields"]
+        self._expense_rows = self.writer.rows["expenses"]
         self._decision_rows, self._issue_rows = self.writer.rows["dedupe_decisions"], self.writer.rows["import_issues"]
         self.vendors = VendorDirectory(conn, ids["vendors"], self.now_text)
         self.categories = NameDirectory(conn, Category, ids["categories"])
@@ -279,9 +279,8 @@ class ImportRun:
             draft.currency, draft.tax_minor, draft.original_minor, draft.original_currency,
             draft.payment_method._value_, draft.card, draft.memo, draft.reference, draft.report_id, match.url,
             "imported" if conflict_with is None else "conflict", flags, conflict_with, self.now_text,
+            fields_json(draft.fields),
         ))
-        if draft.fields:
-            self._field_rows.extend([(expense_id, name, value) for name, value in draft.fields])
         if match.file is not None:
             self.writer.add("expense_receipts", (expense_id, self.receipts.store(match.file)))
             self.links += 1

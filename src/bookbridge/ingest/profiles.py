@@ -7,7 +7,7 @@ Expense v3 ``/expense/entries`` JSON). Users save their own in the book's ``csv_
 usually on top of a built-in (``"base": "generic"``); see :func:`profile_from_dict` for the format.
 
 Canonical fields (the keys of ``columns``) are listed in :data:`CANONICAL_FIELDS`. Anything else a
-profile maps goes to ``fields``: custom fields stored as canonical text in ``expense_fields``.
+profile maps goes to ``fields``: custom fields stored as canonical text in ``expenses.fields_json``.
 
 The ``tms`` columns (CSV headers, JSON keys and XML element names alike; case, ``_``, ``-`` and
 spaces do not matter): ``record_id`` (the TMS's own id; dedupe uses it), ``date``, ``type``

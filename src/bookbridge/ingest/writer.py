@@ -17,17 +17,18 @@ eighth of the import's SQL time), and they are what catches an id mix-up before 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Iterable, Sequence, cast
 
 import sqlalchemy as sa
 
+from bookbridge.core.keys import canonical_json
 from bookbridge.store.base import Base, UTCDateTime
 from bookbridge.store.models import (
     Category,
     DedupeDecision,
     Employee,
     Expense,
-    ExpenseField,
     ExpenseReceipt,
     ImportIssue,
     Receipt,
@@ -41,9 +42,8 @@ EXPENSE_COLUMNS = (
     "source_line", "txn_date", "employee_id", "vendor_id", "vendor_raw", "category_id", "category_raw",
     "amount_minor", "currency", "tax_minor", "original_amount_minor", "original_currency", "payment_method",
     "card", "memo", "reference", "report_id", "receipt_url", "status", "review_flags", "conflict_with_id",
-    "created_at",
+    "created_at", "fields_json",
 )
-FIELD_COLUMNS = ("expense_id", "name", "value")
 LINK_COLUMNS = ("expense_id", "receipt_id")
 DECISION_COLUMNS = ("batch_id", "line", "key", "outcome", "rule", "expense_id", "matched_expense_id", "detail",
                     "decided_at")
@@ -73,14 +73,24 @@ _SQL = {
     "categories": _insert_sql(_table(Category), CATEGORY_COLUMNS),
     "employees": _insert_sql(_table(Employee), EMPLOYEE_COLUMNS),
     "expenses": _insert_sql(_table(Expense), EXPENSE_COLUMNS),
-    "expense_fields": _insert_sql(_table(ExpenseField), FIELD_COLUMNS),
     "expense_receipts": _insert_sql(_table(ExpenseReceipt), LINK_COLUMNS),
     "dedupe_decisions": _insert_sql(_table(DedupeDecision), DECISION_COLUMNS),
     "import_issues": _insert_sql(_table(ImportIssue), ISSUE_COLUMNS),
 }
 # Parents before children, so foreign keys hold at every statement.
-_FLUSH_ORDER = ("vendors", "categories", "employees", "expenses", "expense_fields", "expense_receipts",
-                "dedupe_decisions", "import_issues")
+_FLUSH_ORDER = ("vendors", "categories", "employees", "expenses", "expense_receipts", "dedupe_decisions",
+                "import_issues")
+
+
+@lru_cache(maxsize=4096)
+def fields_json(fields: tuple[tuple[str, str], ...]) -> str | None:
+    """A draft's custom fields as ``expenses.fields_json`` stores them (see :class:`Expense`), None for none.
+
+    Cached on the fields tuple: an export repeats the same few combinations (an MCC, a tag), so
+    most rows cost a dictionary lookup instead of a JSON encoding. Bounded, because a source whose
+    values are all different (odometer readings) would otherwise keep every one.
+    """
+    return canonical_json(dict(fields)) if fields else None
 
 
 def timestamp_text(moment: datetime) -> str:

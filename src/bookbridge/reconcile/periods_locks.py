@@ -7,8 +7,10 @@ nothing was locked: about a tenth of a 100,000-row import's time. Now sign-off i
 the transaction that adds the lock row, and the reopen of the last locked month drops them in the
 transaction that deletes it; so whenever a lock exists, its triggers do.
 
-The database holds that promise too: guard triggers on ``period_locks`` (migration 0009) refuse a
-lock row unless every lock trigger is installed, so a lock written by hand cannot skip them.
+The database holds that promise too: guard triggers on ``period_locks`` (migration 0009, rebuilt
+by 0010 when expense_fields and its triggers went) refuse a lock row unless every lock trigger is
+installed, so a lock written by hand cannot skip them. They name the triggers in their own SQL, so
+a migration that changes :data:`LOCK_TRIGGERS` must rebuild them too (a test compares the two).
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from bookbridge.store.models.company import BookMeta, Company, Setting
 from bookbridge.store.models.connections import Connection
 from bookbridge.store.models.expenses import (
     Expense,
-    ExpenseField,
     ExpenseReceipt,
     ExpenseStatus,
     PaymentMethod,
@@ -92,7 +91,7 @@ from bookbridge.store.models.sync import (  # noqa: F401  (outbox, runs, lock, r
 __all__ = [
     "AccountKind", "AuditEntry", "BatchStatus", "BookMeta", "Category", "Company", "Connection",
     "CsvProfile", "DedupeDecision", "DedupeOutcome", "Dimension", "DimensionKind", "Employee",
-    "Expense", "ExpenseField", "ExpenseReceipt", "ExpenseStatus", "ImportBatch", "ImportIssue",
+    "Expense", "ExpenseReceipt", "ExpenseStatus", "ImportBatch", "ImportIssue",
     "IssueSeverity", "LedgerAccount", "PaymentMethod", "Receipt", "Setting", "SourceState",
     "Vendor", "VendorAlias",
     "ApprovalDecision", "ApprovalLevel", "ApprovalRecord", "ApproverRole", "CodingResult", "CodingState",

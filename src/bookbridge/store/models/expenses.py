@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import Mapping
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
+from bookbridge.core.keys import canonical_json
 from bookbridge.core.money import Money
 from bookbridge.store.base import Base, UTCDateTime, enum_check, enum_column
 
@@ -95,8 +98,13 @@ class Expense(Base):
     review_flags: Mapped[str | None] = mapped_column(sa.Text())  # JSON list of warning codes
     conflict_with_id: Mapped[int | None] = mapped_column(sa.ForeignKey("expenses.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    fields: Mapped[list["ExpenseField"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Custom fields (project, cost centre, client, vehicle id, odometer, litres, miles, per-mile
+    # rate...) as one canonical JSON object of name -> text, NULL when there are none. Values stay
+    # canonical text ("412.50"), never JSON numbers, so mapping can turn them into a dimension or a
+    # line exactly. One column and not a row per field: fields are only ever read per expense, and
+    # a 100,000-row import wrote 139,000 field rows (table, key index and foreign-key check each).
+    # Written only through set_fields (or the import writer's identical fields_json).
+    fields_json: Mapped[str | None] = mapped_column(sa.Text())
 
     @property
     def amount(self) -> Money:
@@ -106,21 +114,20 @@ class Expense(Base):
     def tax(self) -> Money | None:
         return None if self.tax_minor is None else Money.from_minor(self.tax_minor, self.currency)
 
+    @property
+    def fields(self) -> dict[str, str]:
+        """The custom fields, name -> canonical text. Editing the dict changes nothing: use :meth:`set_fields`."""
+        return {} if self.fields_json is None else json.loads(self.fields_json)  # a new dict per call
+
     def field(self, name: str) -> str | None:
         """The value of a custom field, or None."""
-        return next((f.value for f in self.fields if f.name == name), None)
+        return self.fields.get(name)
 
-
-class ExpenseField(Base):
-    """A custom field (project, cost centre, client, vehicle id, odometer, litres, miles,
-    per-mile rate...) kept as canonical text so mapping can later turn it into a dimension or
-    a line. Numbers are stored as plain decimal strings (``"412.50"``), never floats."""
-
-    __tablename__ = "expense_fields"
-
-    expense_id: Mapped[int] = mapped_column(sa.ForeignKey("expenses.id", ondelete="CASCADE"), primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
-    value: Mapped[str] = mapped_column(sa.Text())
+    def set_fields(self, fields: Mapping[str, str]) -> None:
+        """Replace the custom fields (NULL when there are none, never ``{}``)."""
+        if any(not isinstance(value, str) for value in fields.values()):
+            raise TypeError("custom field values are canonical text, never numbers")
+        self.fields_json = canonical_json(dict(fields)) if fields else None
 
 
 class Receipt(Base):

@@ -144,8 +144,9 @@ def _row_triggers(table: str, day_of: Any, what: str, *, update: bool = True) ->
 
 
 LOCK_TRIGGERS: list[str] = [
+    # expenses_lock_update fires on an UPDATE of any column (no "UPDATE OF" list), so it also guards
+    # the custom fields, which live in expenses.fields_json since migration 0010.
     *_row_triggers("expenses", lambda r: f"{r}.txn_date", "an expense dated in it cannot be added, changed or deleted"),
-    *_row_triggers("expense_fields", _expense_day, "the fields of its expenses cannot change"),
     *_row_triggers("expense_receipts", _expense_day, "receipts cannot be attached to or removed from its expenses"),
     *_row_triggers("coding_results", _expense_day, "its expenses cannot be coded again"),
     *_row_triggers("approval_records", _expense_day, "approvals of its expenses cannot change"),

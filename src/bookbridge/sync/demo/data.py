@@ -38,7 +38,6 @@ from bookbridge.store.models import (
     Category,
     Employee,
     Expense,
-    ExpenseField,
     ExpenseReceipt,
     ExpenseStatus,
     PaymentMethod,
@@ -194,9 +193,9 @@ def insert_expenses(book: Book, items: list[DemoExpense]) -> list[int]:
                 employee_id=_named(session, Employee, item.employee, name_key(item.employee), cache)
                 if item.employee else None,
             )
+            expense.set_fields(dict(item.fields))
             session.add(expense)
             session.flush()
-            session.add_all(ExpenseField(expense_id=expense.id, name=k, value=v) for k, v in item.fields)
             if item.receipt:
                 data = _receipt_bytes(item, key)
                 receipt = Receipt(sha256=sha256_hex(data), file_name=f"{key}.pdf", mime_type="application/pdf",

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from bookbridge.core.money import Money
 from bookbridge.store.book import Book
-from bookbridge.store.models import Category, Connection, Expense, ExpenseField, ImportBatch, SourceState
+from bookbridge.store.models import Category, Connection, Expense, ImportBatch, SourceState
 from bookbridge.ui.formatting import format_datetime
 from bookbridge.ui.models.expense_query import STATUS_ORDER, VEHICLE_FIELD
 
@@ -120,9 +120,9 @@ def dashboard_facts(book: Book) -> DashboardFacts:
         category = sa.func.coalesce(Category.name, Expense.category_raw)
         by_category = _spend(conn, category, home,
                              lambda q: q.outerjoin(Category.__table__, Category.id == Expense.category_id))
-        vehicle = ExpenseField.__table__.alias("vehicle_field")
-        by_vehicle = _spend(conn, vehicle.c.value, home, lambda q: q.join(
-            vehicle, sa.and_(vehicle.c.expense_id == Expense.id, vehicle.c.name == VEHICLE_FIELD)))
+        # Only expenses that have a vehicle id, as the inner join on the old field rows gave.
+        vehicle = sa.func.json_extract(Expense.fields_json, f"$.{VEHICLE_FIELD}")
+        by_vehicle = _spend(conn, vehicle, home, lambda q: q.where(vehicle.is_not(None)))
         other = conn.execute(sa.select(sa.func.count()).select_from(Expense.__table__)
                              .where(Expense.currency != home)).scalar_one()
         batch = conn.execute(

@@ -28,7 +28,6 @@ from bookbridge.store.models import (
     DedupeDecision,
     Employee,
     Expense,
-    ExpenseField,
     ExpenseReceipt,
     ImportBatch,
     Receipt,
@@ -213,10 +212,7 @@ def load_detail(book: Book, expense_id: int) -> ExpenseDetail:
         category = (session.get(Category, expense.category_id).name if expense.category_id
                     else (expense.category_raw or ""))
         employee = session.get(Employee, expense.employee_id).name if expense.employee_id else ""
-        fields = tuple((name, value) for name, value in session.execute(
-            sa.select(ExpenseField.name, ExpenseField.value).where(ExpenseField.expense_id == expense_id)
-            .order_by(ExpenseField.name)
-        ))
+        fields = tuple(sorted(expense.fields.items()))
         dedupe = tuple(
             DedupeInfo(d.batch_id, d.line, d.outcome.value, d.rule, d.matched_expense_id, d.detail, d.decided_at)
             for d in session.scalars(

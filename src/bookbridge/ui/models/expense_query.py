@@ -25,7 +25,7 @@ from typing import Sequence
 import sqlalchemy as sa
 
 from bookbridge.core.currency import CURRENCIES
-from bookbridge.store.models import Category, Employee, Expense, ExpenseField, ExpenseReceipt, ExpenseStatus, Vendor
+from bookbridge.store.models import Category, Employee, Expense, ExpenseReceipt, ExpenseStatus, Vendor
 
 VEHICLE_FIELD = "vehicle_id"  # the custom field the TMS profile fills; the dashboard groups by it
 SCALE_EXPONENT = 4  # the largest ISO 4217 minor-unit exponent (CLF, UYW)
@@ -137,12 +137,12 @@ _E = Expense.__table__
 _V = Vendor.__table__
 _C = Category.__table__
 _P = Employee.__table__
-_F = ExpenseField.__table__.alias("vehicle_field")
 
 vendor_name = sa.func.coalesce(_V.c.name, _E.c.vendor_raw, "")
 category_name = sa.func.coalesce(_C.c.name, _E.c.category_raw, "")
 employee_name = sa.func.coalesce(_P.c.name, "")
-vehicle_value = sa.func.coalesce(_F.c.value, "")
+# The vehicle id read out of the expense's own fields JSON (NULL JSON or no such field: "").
+vehicle_value = sa.func.coalesce(sa.func.json_extract(_E.c.fields_json, f"$.{VEHICLE_FIELD}"), "")
 
 
 def _scale_case() -> sa.ColumnElement[int]:
@@ -174,7 +174,6 @@ def _joined(select: sa.Select) -> sa.Select:
         .outerjoin(_V, _V.c.id == _E.c.vendor_id)
         .outerjoin(_C, _C.c.id == _E.c.category_id)
         .outerjoin(_P, _P.c.id == _E.c.employee_id)
-        .outerjoin(_F, sa.and_(_F.c.expense_id == _E.c.id, _F.c.name == VEHICLE_FIELD))
     )
 
 
