@@ -13,7 +13,7 @@ import keyring
 import pytest
 
 from bookbridge.connectors.errors import ReconnectRequired
-from bookbridge.connectors.intacct.rest.auth import RestTokens
+from bookbridge.connectors.intacct.rest.auth import RestTokenEndpoint
 from bookbridge.connectors.tokens import SERVICE, KeyringTokenStore
 from bookbridge.sandbox.intacct import IntacctSandbox
 from intacct_rest_support import journal, open_rest, sign_in
@@ -85,7 +85,7 @@ def test_refresh_token_lives_in_the_os_keyring_and_rotates_there(sandbox, tmp_pa
             connector._auth.renew()  # noqa: SLF001
             second = json.loads(keyring.get_password(SERVICE, "book-rest-test/rest-main/tokens"))
             accounts = list(connector.accounts())
-        assert isinstance(connector._auth, RestTokens)  # noqa: SLF001
+        assert isinstance(connector._auth.token_endpoint, RestTokenEndpoint)  # noqa: SLF001
         assert first["refresh_token"] and second["refresh_token"] != first["refresh_token"] and accounts
     finally:
         store.delete()
