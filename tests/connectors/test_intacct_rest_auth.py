@@ -13,12 +13,14 @@ from dataclasses import replace
 
 import keyring
 import pytest
+from connector_testkit import Reply
 
-from bookbridge.connectors.errors import ReconnectRequired
+from bookbridge.connectors.errors import AuthError, ReconnectRequired
 from bookbridge.connectors.intacct.rest.auth import RestTokenEndpoint
 from bookbridge.connectors.intacct.rest.config import TOKEN_PATH
 from bookbridge.connectors.registry import open_connector
-from bookbridge.connectors.tokens import SERVICE, KeyringTokenStore, MemoryTokenStore
+from bookbridge.connectors.settings import ConnectionSettings
+from bookbridge.connectors.tokens import SERVICE, ClientCredentials, KeyringTokenStore, MemoryTokenStore
 from bookbridge.sandbox.intacct import IntacctSandbox
 from intacct_rest_support import journal, open_rest, sign_in
 
@@ -196,3 +198,15 @@ def test_reauthorise_error_from_keyring_tokens_names_the_connection(sandbox) -> 
         assert "--name rest-old" in refused.value.user_message and refused.value.code == "REST-2102"
     finally:
         store.delete()
+
+
+def test_a_token_answer_that_is_not_json_is_a_bad_token_response(scripted) -> None:
+    """A 200 that is not JSON (a proxy's page) is a typed AuthError naming no secret, not a parsing crash."""
+    scripted.queue(Reply(200, b"<html>Sign in to the proxy</html>", headers={"Content-Type": "text/html"}))
+    endpoint = RestTokenEndpoint(ConnectionSettings("intacct-rest", "main", scripted.url, "C1"))
+    try:
+        with pytest.raises(AuthError) as refused:
+            endpoint.refresh(ClientCredentials("rest-app"), "refresh-secret-1")
+    finally:
+        endpoint.close()
+    assert refused.value.code == "bad-token-response" and "refresh-secret-1" not in str(refused.value)

@@ -60,7 +60,10 @@ class RestTokenEndpoint:
             "POST", self.token_url, idempotent=False, data=urlencode(form),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
-        answer = parse_body(result.content)
+        try:
+            answer = parse_body(result.content)
+        except ValueError:  # a proxy's sign-in page or a cut body: no token either way
+            answer = None
         if not isinstance(answer, dict) or not answer.get("access_token"):
             raise AuthError(f"{LABEL}'s sign-in service gave an answer that is not a token", provider=PROVIDER,
                             code="bad-token-response")
