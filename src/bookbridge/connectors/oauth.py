@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -122,7 +122,28 @@ def parse_redirect(answer: str, request: AuthorizationRequest, *, provider: str,
     return AuthorizationGrant(code=code, params=extra)
 
 
-class _TokenEndpoint:
+class TokenEndpoint(Protocol):
+    """How :class:`TokenManager` spends a refresh token: one request to a token endpoint, its answer read.
+
+    The one seam in how the manager renews. Most providers speak RFC 6749 and use Authlib's client;
+    Sage Intacct REST answers a refused refresh with an object in ``error`` and brings its own
+    (:class:`bookbridge.connectors.intacct.rest.auth.RestTokenEndpoint`).
+    """
+
+    def refresh(self, client: ClientCredentials, refresh_token: str) -> Mapping[str, Any]:
+        """The token answer (``access_token`` at least) for a refresh grant.
+
+        Raises:
+            ConnectorError: typed and without secrets; ``ReconnectRequired`` when the grant is refused for good.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release any connection it keeps between renewals."""
+        ...
+
+
+class _AuthlibTokenEndpoint:
     """Calls a token endpoint through Authlib with our timeouts, retries, logging and error mapping."""
 
     def __init__(
@@ -172,6 +193,18 @@ class _TokenEndpoint:
         return run_with_retries(
             attempt, lambda: attempts[0], policy=self.retry_policy, idempotent=True, jitter=self.jitter, sleep=self.sleep
         )
+
+    def refresh(self, client: ClientCredentials, refresh_token: str) -> Mapping[str, Any]:
+        return self.call(
+            client,
+            lambda s: s.refresh_token(
+                self.endpoints.token_url, refresh_token=refresh_token,
+                timeout=(self.timeouts.connect, self.timeouts.read),
+            ),
+        )
+
+    def close(self) -> None:
+        """Nothing to release: each call opens and closes its own session."""
 
     def _log_hook(self, attempt: int) -> Callable[..., requests.Response]:
         def hook(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
@@ -228,7 +261,7 @@ def exchange_code(
     sync_log: ExchangeSink | None = None,
 ) -> TokenSet:
     """Trade the one-time code for tokens (with the PKCE verifier and the same redirect URI)."""
-    endpoint = _TokenEndpoint(
+    endpoint = _AuthlibTokenEndpoint(
         endpoints, provider=provider, label=label, timeouts=timeouts, sync_log=sync_log,
         # A code is single-use: only resend when the request surely never arrived.
         retry_policy=RetryPolicy(max_attempts=2), jitter=full_jitter, sleep=time.sleep,
@@ -248,6 +281,14 @@ class TokenManager:
     """An :class:`~bookbridge.connectors.protocol.Authenticator` backed by OAuth tokens in a store.
 
     Renews the access token ``leeway`` before it expires and whenever the API answers 401.
+
+    Args (what may differ per provider; the others are tuning):
+        token_endpoint: how a refresh is sent and its answer read; ``None`` for Authlib's
+            RFC 6749 client with this manager's timeouts, retries and sync log.
+        scheme: the ``Authorization`` scheme to send; ``None`` for the token's own type.
+        connect_command: what a reconnect message tells the user to run (default
+            ``bookbridge connect ... --name <connection>``).
+        no_refresh_hint: added to the message when the saved tokens have no refresh token.
     """
 
     def __init__(
@@ -264,6 +305,10 @@ class TokenManager:
         retry_policy: RetryPolicy = RetryPolicy(max_attempts=3),
         jitter: Jitter = full_jitter,
         sleep: Callable[[float], None] = time.sleep,
+        token_endpoint: TokenEndpoint | None = None,
+        scheme: str | None = None,
+        connect_command: str | None = None,
+        no_refresh_hint: str = "",
     ) -> None:
         self.store = store
         self.endpoints = endpoints
@@ -272,17 +317,22 @@ class TokenManager:
         self.connection = connection
         self.timeouts = timeouts
         self.leeway = leeway
-        self._endpoint = _TokenEndpoint(
+        self.token_endpoint: TokenEndpoint = token_endpoint or _AuthlibTokenEndpoint(
             endpoints, provider=provider, label=label, timeouts=timeouts, sync_log=sync_log,
             retry_policy=retry_policy, jitter=jitter, sleep=sleep,
         )
+        self.scheme = scheme
+        self.connect_command = connect_command or f"bookbridge connect ... --name {connection}"
+        self.no_refresh_hint = no_refresh_hint
         self._tokens: TokenSet | None = None
         self._lock = threading.Lock()
 
+    def close(self) -> None:
+        self.token_endpoint.close()
+
     def _reconnect(self, why: str) -> ReconnectRequired:
         return ReconnectRequired(
-            f"The {self.label} connection '{self.connection}' {why}; connect it again "
-            f"(bookbridge connect ... --name {self.connection}).",
+            f"The {self.label} connection '{self.connection}' {why}; connect it again ({self.connect_command}).",
             provider=self.provider, code="reconnect",
         )
 
@@ -301,7 +351,7 @@ class TokenManager:
             raise self._reconnect("has no saved tokens")
         if self._expiring(tokens):
             tokens = self._refresh(tokens)
-        return {"Authorization": f"{tokens.token_type.capitalize()} {tokens.access_token}"}
+        return {"Authorization": f"{self.scheme or tokens.token_type.capitalize()} {tokens.access_token}"}
 
     def renew(self) -> None:
         tokens = self.current()
@@ -318,19 +368,13 @@ class TokenManager:
                 self._tokens = latest
                 return latest
             if not latest.refresh_token:
-                raise self._reconnect("cannot be renewed (no refresh token)")
+                raise self._reconnect(f"cannot be renewed (no refresh token{self.no_refresh_hint})")
             if latest.refresh_expires_at is not None and latest.refresh_expires_at <= clock.now():
                 raise self._reconnect(f"expired on {latest.refresh_expires_at:%Y-%m-%d}")
             client = self.store.load_client()
             if client is None:
                 raise self._reconnect("has lost its app credentials (client id)")
-            token = self._endpoint.call(
-                client,
-                lambda s: s.refresh_token(
-                    self.endpoints.token_url, refresh_token=latest.refresh_token,
-                    timeout=(self.timeouts.connect, self.timeouts.read),
-                ),
-            )
+            token = self.token_endpoint.refresh(client, latest.refresh_token)
             fresh = TokenSet.from_oauth(token, previous=latest)
             # Saved before use: if we crashed after using it, the rotated-away token would be all we had.
             self.store.save_tokens(fresh)
