@@ -176,19 +176,26 @@ class _AuthlibTokenEndpoint:
             with _session(self.endpoints, client, **session_kwargs) as session:
                 session.hooks["response"].append(self._log_hook(attempts[0]))
                 try:
-                    return action(session)
+                    answer = action(session)
                 except OAuthError as exc:
                     raise self._oauth_error(exc.error, exc.description) from None
                 except requests.HTTPError as exc:
                     raise self._status_error(exc.response) from None
+                except requests.exceptions.JSONDecodeError:
+                    # Before RequestException, which it also is: older Authlib releases (we allow >=1.3)
+                    # let resp.json()'s error out, and a body that is not JSON is a bad answer, not a
+                    # transport failure.
+                    raise self._bad_answer() from None
                 except requests.RequestException as exc:
                     host = urlsplit(self.endpoints.token_url).hostname or ""
                     raise transport_error(self.provider, self.label, host, exc) from None
-                except ValueError:
-                    raise ServerError(
-                        f"{self.label}'s sign-in service gave an answer that is not a token", provider=self.provider,
-                        code="bad-token-response", retryable=False,
-                    ) from None
+                except ValueError:  # current Authlib: the body is not a JSON object
+                    raise self._bad_answer() from None
+            # A 200 from a proxy or a misbehaving provider can be JSON without a token; caught here it
+            # is a typed error, not a KeyError in TokenSet.from_oauth.
+            if not isinstance(answer, Mapping) or not answer.get("access_token"):
+                raise self._bad_answer()
+            return answer
 
         return run_with_retries(
             attempt, lambda: attempts[0], policy=self.retry_policy, idempotent=True, jitter=self.jitter, sleep=self.sleep
@@ -217,6 +224,14 @@ class _AuthlibTokenEndpoint:
             return response
 
         return hook
+
+    def _bad_answer(self) -> AuthError:
+        # Not retried (a resend would spend the refresh token again) and never quoting the body,
+        # which may hold a token. The same error as Intacct REST's endpoint gives.
+        return AuthError(
+            f"{self.label}'s sign-in service gave an answer that is not a token", provider=self.provider,
+            code="bad-token-response",
+        )
 
     def _oauth_error(self, error: Any, description: Any) -> ConnectorError:
         code = _error_code(error)
