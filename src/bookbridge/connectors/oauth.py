@@ -302,7 +302,7 @@ class TokenManager:
             RFC 6749 client with this manager's timeouts, retries and sync log.
         scheme: the ``Authorization`` scheme to send; ``None`` for the token's own type.
         connect_command: what a reconnect message tells the user to run (default
-            ``bookbridge connect ... --name <connection>``).
+            ``bookbridge connect ... --provider <provider> --name <connection>``).
         no_refresh_hint: added to the message when the saved tokens have no refresh token.
     """
 
@@ -337,7 +337,8 @@ class TokenManager:
             retry_policy=retry_policy, jitter=jitter, sleep=sleep,
         )
         self.scheme = scheme
-        self.connect_command = connect_command or f"bookbridge connect ... --name {connection}"
+        # `bookbridge connect` requires --provider; ``provider`` is the registry name its parser accepts.
+        self.connect_command = connect_command or f"bookbridge connect ... --provider {provider} --name {connection}"
         self.no_refresh_hint = no_refresh_hint
         self._tokens: TokenSet | None = None
         self._lock = threading.Lock()
