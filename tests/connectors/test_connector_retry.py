@@ -95,6 +95,20 @@ def test_unlisted_server_status_is_not_retried():
     assert decide_retry(1, error, POLICY, idempotent=True, jitter=no_jitter).retry is False
 
 
+def test_server_error_that_says_it_is_not_retryable_is_not_retried():
+    """retryable=False stops the loop for a ServerError, with or without an HTTP status."""
+    for status in (None, 502):
+        error = ServerError("unreadable answer", provider="qbo", http_status=status, retryable=False)
+        assert decide_retry(1, error, POLICY, idempotent=True, jitter=no_jitter).retry is False, status
+
+
+def test_retryable_server_error_without_a_status_is_still_retried():
+    """A system fault with no HTTP status (QBO in a 200 body) keeps the server-error backoff."""
+    error = ServerError("system fault", provider="qbo", retryable=True)
+    decision = decide_retry(1, error, POLICY, idempotent=True, jitter=no_jitter)
+    assert (decision.retry, decision.delay) == (True, POLICY.base_delay)
+
+
 def test_connect_failure_is_retried_even_for_non_idempotent_requests():
     """A request that never left (connect refused) is safe to resend."""
     error = TransportError("refused", provider="qbo", request_sent=False)

@@ -12,6 +12,8 @@ Rules (ARCHITECTURE principle 9, issue 4 §2):
     * 500/502/503/504 and transport failures: exponential backoff with full jitter;
     * a request that may have reached the server (read timeout, 5xx) is resent only when it is
       idempotent (a read, or a write carrying an idempotency key);
+    * an error that says it is not retryable (``retryable=False``: a TLS failure, an answer in a
+      shape we cannot read, a 5xx a fault table judged permanent): never, whatever its type;
     * validation, authentication and everything else: never.
 """
 
@@ -84,6 +86,10 @@ def decide_retry(
     """Decide whether to resend after failed attempt number ``attempt`` (1-based) ended in ``error``."""
     if attempt >= policy.max_attempts:
         return RetryDecision(False, 0.0, f"gave up after {attempt} attempts")
+    if not error.retryable:
+        # The raiser knows more than the type: a ServerError without an HTTP status (an answer we
+        # could not read) would otherwise fall through to the backoff below and be sent again.
+        return RetryDecision(False, 0.0, f"{type(error).__name__} that a retry cannot fix")
     if isinstance(error, RateLimited):
         # Retry-After is the server's own statement in real seconds; only our fallback is scaled.
         if error.retry_after is not None:
@@ -94,8 +100,6 @@ def decide_retry(
             return RetryDecision(False, 0.0, f"throttled for {wait:g} s, longer than we wait in-line")
         return RetryDecision(True, wait, "throttled")
     if isinstance(error, TransportError):
-        if not error.retryable:
-            return RetryDecision(False, 0.0, "transport failure that a retry cannot fix")
         if error.request_sent and not idempotent:
             return RetryDecision(False, 0.0, "the request may have arrived and is not idempotent")
         return RetryDecision(True, _backoff(attempt, policy, jitter), "transport failure")
