@@ -197,8 +197,14 @@ class _AuthlibTokenEndpoint:
                 raise self._bad_answer()
             return answer
 
+        # Neither grant is safe to resend once it may have arrived: a code is single-use, and QBO and
+        # Xero rotate the refresh token on each renewal, so a refresh the server processed but whose
+        # answer we lost (5xx, cut connection, read timeout) would spend it twice and lose the
+        # connection. Only a request that surely never arrived (refused, DNS, connect timeout) or
+        # was throttled is sent again, as Intacct REST's endpoint does.
         return run_with_retries(
-            attempt, lambda: attempts[0], policy=self.retry_policy, idempotent=True, jitter=self.jitter, sleep=self.sleep
+            attempt, lambda: attempts[0], policy=self.retry_policy, idempotent=False, jitter=self.jitter,
+            sleep=self.sleep,
         )
 
     def refresh(self, client: ClientCredentials, refresh_token: str) -> Mapping[str, Any]:
