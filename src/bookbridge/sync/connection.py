@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bookbridge.connectors.http import Timeouts
 from bookbridge.connectors.httplog import ExchangeSink
 from bookbridge.connectors.protocol import Connector
+from bookbridge.connectors.registry import PROVIDERS
 from bookbridge.connectors.registry import open_connector as _open_connector
 from bookbridge.connectors.settings import ConnectionSettings
 from bookbridge.connectors.tokens import KeyringTokenStore, TokenStore
@@ -111,7 +112,9 @@ def find_connection(session: Session, name: str | None) -> ConnectionRef:
     else:
         rows = session.scalars(sa.select(Connection).order_by(Connection.id)).all()
         if not rows:
-            raise NotFound("This book is not connected to an accounting system yet: run `bookbridge connect BOOK` first.")
+            # No connection, so no provider to name; `bookbridge connect` requires one, so list the choices.
+            raise NotFound("This book is not connected to an accounting system yet: run `bookbridge connect BOOK "
+                           f"--provider PROVIDER` first (PROVIDER: one of {', '.join(sorted(PROVIDERS))}).")
         if len(rows) > 1:
             names = ", ".join(r.name for r in rows)
             raise UsageError(f"This book has several connections ({names}); choose one with --connection NAME.")

@@ -96,13 +96,18 @@ def report_rejection(
     ).exception_id
 
 
-def report_connection(session: Session, error: ConnectorError, *, connection: str, label: str, waiting: int) -> int:
-    """A problem with the connection itself: credentials or throttling."""
+def report_connection(session: Session, error: ConnectorError, *, connection: str, provider: str, label: str,
+                      waiting: int) -> int:
+    """A problem with the connection itself: credentials or throttling.
+
+    ``provider`` is the connection's registry name: `bookbridge connect` requires --provider, so
+    the command suggested to reconnect must name it to parse.
+    """
     if isinstance(error, AuthError):
         category, cause, severity = ExceptionCategory.AUTH, AUTH_CAUSE, ExceptionSeverity.BLOCKER
         title = f"{label} connection '{connection}' needs to be connected again"
-        fix = (f"Run `bookbridge connect BOOK --name {connection}` (or Connect in the app), then sync again; "
-               "this exception resolves itself once the connection works.")
+        fix = (f"Run `bookbridge connect BOOK --provider {provider} --name {connection}` (or Connect in the app), "
+               "then sync again; this exception resolves itself once the connection works.")
     elif isinstance(error, RateLimited):
         category, cause, severity = ExceptionCategory.RATE_LIMIT, THROTTLE_CAUSE, ExceptionSeverity.WARNING
         title = f"{label} kept asking Bookbridge to slow down"

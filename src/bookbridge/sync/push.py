@@ -262,7 +262,8 @@ def push_rows(ctx: PushContext, row_ids: Sequence[int]) -> None:
                     OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.RETRYABLE]))
             ) or 0
             ctx.exception_ids.add(report_connection(session, ctx.stop_error, connection=ctx.connection,
-                                                    label=ctx.label, waiting=waiting))
+                                                    provider=ctx.connector.provider, label=ctx.label,
+                                                    waiting=waiting))
 
 
 

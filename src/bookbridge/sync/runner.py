@@ -185,7 +185,8 @@ def _pull(book: Book, ref: ConnectionRef, connector: Connector) -> ReferenceInde
 def _could_not_start(book: Book, ref: ConnectionRef, run_id: str, counts: RunCounts, error: ConnectorError) -> NoReturn:
     label = _label(ref)
     with write_unit(book) as session:
-        exception_id = report_connection(session, error, connection=ref.name, label=label, waiting=0)
+        exception_id = report_connection(session, error, connection=ref.name, provider=ref.provider, label=label,
+                                         waiting=0)
     counts.exceptions += 1
     counts.error(error.user_message)
     finish_run(book, run_id, counts, status=RunStatus.FAILED, message=error.user_message)
