@@ -71,13 +71,12 @@ class RestTokenEndpoint:
 
 
 def rest_tokens(store: TokenStore, settings: ConnectionSettings) -> TokenManager:
-    """The token manager of an Intacct REST connection: Sage's token endpoint, Bearer, ``--provider`` in messages."""
+    """The token manager of an Intacct REST connection: Sage's token endpoint and Bearer."""
     return TokenManager(
         store, oauth_endpoints(settings.base_url), provider=PROVIDER, label=LABEL, connection=settings.name,
         timeouts=settings.timeouts, sync_log=settings.sync_log, token_endpoint=RestTokenEndpoint(settings),
         # Always Bearer (RFC 6750), whatever token_type Sage's answer names.
         scheme="Bearer",
-        connect_command=f"bookbridge connect ... --provider {PROVIDER} --name {settings.name}",
         no_refresh_hint=": was offline_access granted?",
     )
 
