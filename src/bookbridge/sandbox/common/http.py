@@ -90,6 +90,15 @@ def _handler_class(app: App) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length > 0 else b""
+            if len(body) < length:
+                # The client hung up before its body arrived (a sync killed mid-send). A real
+                # server never sees that request; answering it would also store the answer under
+                # its idempotency key, and the client's next attempt would be given that answer
+                # ("the request body is empty") instead of having its request handled.
+                log.debug("sandbox: %s %s ended after %d of %d body bytes; ignored",
+                          self.command, redact(self.path), len(body), length)
+                self.close_connection = True
+                return
             split = urlsplit(self.path)
             request = Request(
                 method=self.command,
