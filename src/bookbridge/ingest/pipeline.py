@@ -14,6 +14,7 @@ from typing import Callable
 import sqlalchemy as sa
 
 from bookbridge.core.errors import BookbridgeError
+from bookbridge.ingest.bulk_indexes import BulkIndexes
 from bookbridge.ingest.convert import RowConverter
 from bookbridge.ingest.dedupe import Decision, Deduper, Known, Outcome, content_hash, key_range, source_prefixes
 from bookbridge.ingest.model import ExpenseDraft, Issue, RawRecord, warning
@@ -27,6 +28,7 @@ from bookbridge.ingest.writer import BatchWriter, fields_json, next_ids, timesta
 from bookbridge.store.models import Category, Employee, Expense
 
 STEP_ROWS = 2000  # flush, report progress and check for cancellation this often
+BULK_TABLES = ("expenses", "dedupe_decisions", "import_issues")  # the tables an import fills row by row
 Identity = tuple[date, int, str, "int | None"]
 
 
@@ -112,13 +114,19 @@ class ImportRun:
 
     def __init__(self, conn: sa.Connection, source: Source, options: ImportOptions, *, source_name: str,
                  home_currency: str, settings: ImportSettings, today: date, now: datetime,
-                 batch_id: int | None, write: bool, collect_rows: bool) -> None:
+                 batch_id: int | None, write: bool, collect_rows: bool, expected_rows: int | None = None) -> None:
+        """``expected_rows`` (about how many rows the file has) lets a large import into small
+        tables build their secondary indexes after the rows instead of row by row (see
+        :mod:`bookbridge.ingest.bulk_indexes`); None keeps every index in place."""
         self.source, self.source_name, self.batch_id = source, source_name, batch_id
         self.validator, self.collect_rows = DraftValidator(settings, today), collect_rows
         self.file_name = Path(source.info.path).name[:500]
         self.now_text = timestamp_text(now)
         ids = next_ids(conn)
         self.writer = BatchWriter(conn, write=write)
+        self.bulk = BulkIndexes(conn.connection.driver_connection)
+        if write:
+            self.bulk.prepare(BULK_TABLES, expected_rows)
         # The writer's buffers, appended to directly in the row loop (flushing empties them in place).
         self._expense_rows = self.writer.rows["expenses"]
         self._decision_rows, self._issue_rows = self.writer.rows["dedupe_decisions"], self.writer.rows["import_issues"]
@@ -172,6 +180,7 @@ class ImportRun:
                     self._step(progress, cancel)
         self._flag_look_alikes()
         self._step(progress, cancel)
+        self.bulk.restore()  # every index set aside comes back before the service commits
         # The key index holds an entry per row and is done with: freed now, while the collector
         # is still paused, it is not walked when the collector resumes (see paused_gc).
         self.deduper.forget()

@@ -69,15 +69,19 @@ def _prepare(book: Book, options: ImportOptions) -> _Prepared:
     return _Prepared(source, name, home_currency, settings)
 
 
-def _file_sha256(path: Path) -> str:
+def _file_digest(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 (recorded with the batch) and its number of line breaks, counted in the
+    same pass for next to nothing (a CSV's row count, give or take quoted line breaks)."""
     digest = hashlib.sha256()
+    lines = 0
     try:
         with open(path, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
+                lines += chunk.count(b"\n")
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}.", str(path)) from None
-    return digest.hexdigest()
+    return digest.hexdigest(), lines
 
 
 @contextmanager
@@ -124,9 +128,11 @@ def import_file(book: Book, options: ImportOptions, *, progress: Callable[[int],
     """
     prepared = _prepare(book, options)
     path = Path(options.path)
-    file_sha = _file_sha256(path)
+    file_sha, lines = _file_digest(path)
+    # Only a CSV's lines count its rows (a JSON or XML feed may be one line, or many per record).
+    expected_rows = lines if prepared.source.info.format == "csv" else None
     try:
-        return _import(book, options, prepared, path, file_sha, progress, cancel)
+        return _import(book, options, prepared, path, file_sha, expected_rows, progress, cancel)
     except sa.exc.OperationalError as exc:
         # The transaction is rolled back already; say why in words (busy book, full disk).
         reason = str(exc.orig) if exc.orig is not None else str(exc)
@@ -136,7 +142,7 @@ def import_file(book: Book, options: ImportOptions, *, progress: Callable[[int],
 
 
 def _import(book: Book, options: ImportOptions, prepared: _Prepared, path: Path, file_sha: str,
-            progress: Callable[[int], None] | None, cancel: Callable[[], bool] | None) -> ImportResult:
+            expected_rows: int | None, progress: Callable[[int], None] | None, cancel: Callable[[], bool] | None) -> ImportResult:
     """The write transaction of :func:`import_file`."""
     started = clock.now()
     with book.unit_of_work() as session:
@@ -158,7 +164,8 @@ def _import(book: Book, options: ImportOptions, prepared: _Prepared, path: Path,
             with paused_gc():
                 run = ImportRun(conn, prepared.source, options, source_name=prepared.source_name,
                                 home_currency=prepared.home_currency, settings=prepared.settings,
-                                today=clock.today(), now=started, batch_id=batch_id, write=True, collect_rows=False)
+                                today=clock.today(), now=started, batch_id=batch_id, write=True, collect_rows=False,
+                                expected_rows=expected_rows)
                 run.execute(progress, cancel)
             strict_rejected = options.strict and bool(run.errors)
             if strict_rejected:
