@@ -17,6 +17,7 @@ from bookbridge.core.errors import BookbridgeError
 from bookbridge.ingest.bulk_indexes import BulkIndexes
 from bookbridge.ingest.convert import RowConverter
 from bookbridge.ingest.dedupe import Decision, Deduper, Known, Outcome, content_hash, key_range, source_prefixes
+from bookbridge.ingest.locks import SignedOffMonths
 from bookbridge.ingest.model import ExpenseDraft, Issue, RawRecord, warning
 from bookbridge.ingest.normalise import NameDirectory, VendorDirectory
 from bookbridge.ingest.profiles import Binding
@@ -139,6 +140,8 @@ class ImportRun:
         self._bindings: dict[tuple[str, ...], Binding] = {}  # JSON/XML records bind per set of keys
         known = load_known(conn, source_name)
         self.deduper = Deduper(source_name, known)
+        self.signed_off = SignedOffMonths(conn)
+        self._any_signed_off = bool(self.signed_off)  # a plain attribute: the row loop reads it per row
         self.look_alikes = PossibleDuplicates(conn, source_name, ids["expenses"], enabled=bool(known))
         self._matched_add = self.look_alikes.matched_ids.add  # one call per duplicate row, bound once
         self.next_expense_id = ids["expenses"]
@@ -175,7 +178,7 @@ class ImportRun:
                     convert(record_at(line, cells))
                 else:
                     self.rows_read += 1
-                    land(draft, [])
+                    land(draft, [], cells)
                 if self.rows_read % STEP_ROWS == 0:
                     self._step(progress, cancel)
         self._flag_look_alikes()
@@ -193,7 +196,11 @@ class ImportRun:
         if draft is None:
             self._reject(record, issues)
         else:
-            self._land(draft, issues)
+            self._land(draft, issues, record)
+
+    def _record_at(self, line: int, cells: list[str]) -> RawRecord:
+        assert self.source.record_at is not None  # cells only come from a CSV source, which has it
+        return self.source.record_at(line, cells)
 
     def _step(self, progress: Callable[[int], None] | None, cancel: Callable[[], bool] | None) -> None:
         self._flush()
@@ -223,13 +230,23 @@ class ImportRun:
             self.outcomes.append(RowOutcome(record.line, "error", None, None, None, None, None, None, None,
                                             tuple(issues)))
 
-    def _land(self, draft: ExpenseDraft, issues: list[Issue]) -> None:
+    def _land(self, draft: ExpenseDraft, issues: list[Issue], row: RawRecord | list[str]) -> None:
         """Decide a valid row; receipts and warnings are only worked out for rows that land
-        (they produce warnings, never errors, and a duplicate's would be thrown away)."""
+        (they produce warnings, never errors, and a duplicate's would be thrown away).
+
+        ``row`` is what the draft was made from (a record, or a CSV row's cells on the fast
+        path), kept with the row if it is rejected after all: dated in a signed-off month.
+        """
         decision = self.deduper.decide(draft, content_hash(draft))
         if decision.outcome is Outcome.DUPLICATE:
             self._duplicate(draft, decision)
             return
+        if self._any_signed_off:
+            refusal = self.signed_off.refusal(draft.txn_date, draft.line)
+            if refusal is not None:
+                record = row if isinstance(row, RawRecord) else self._record_at(draft.line, row)
+                self._reject(record, [*issues, refusal])
+                return
         match = self.finder.find(draft)
         if match.issues:
             issues.extend(match.issues)
