@@ -61,6 +61,37 @@ def test_vendor_key_is_idempotent(raw: str) -> None:
     assert vendor_key(key) == key
 
 
+_VENDORISH = st.lists(
+    st.one_of(
+        st.sampled_from(["SHELL", "Oil", "#", "*", "sq", "TST", "store", "No.", "nr", "unit", "loc", "site", "The",
+                         "Inc.", "co", "L.L.C.", "O'Brien", "76", "1-800", "7-Eleven", "&", "\u2460", "\u00b2", "\u0663"]),
+        st.from_regex(r"#?[0-9]{1,7}[a-z]?", fullmatch=True),
+        st.text(max_size=6),
+    ),
+    max_size=6,
+).map(" ".join)
+
+
+@given(_VENDORISH)
+def test_folding_by_digit_shape_equals_folding_each_spelling(raw: str) -> None:
+    """The shape shortcut (spellings differing only in digits fold once) gives the plain fold's key."""
+    from bookbridge.ingest.normalise import _fold_by_shape, _fold_vendor
+
+    assert _fold_by_shape(raw) == _fold_vendor(raw)
+
+
+def test_spellings_differing_only_in_store_numbers_fold_once() -> None:
+    """Different store numbers share one fold, and digits that are part of the name still count."""
+    from bookbridge.ingest import normalise
+
+    normalise._SHAPE_KEYS.clear()
+    normalise._VENDOR_KEYS.clear()  # spellings other tests folded would skip the shape table
+    keys = {vendor_key(f"PILOT TRAVEL CENTER #{n}") for n in (1234, 5678, 9012)}
+    assert keys == {"pilot travel center"}
+    assert len([s for s in normalise._SHAPE_KEYS if s.startswith("PILOT")]) == 1
+    assert (vendor_key("76 #1234"), vendor_key("77 #1234")) == ("76", "77")
+
+
 def test_display_name_drops_store_number_and_shouting() -> None:
     """A new vendor is named readably after its first spelling."""
     assert vendor_display_name("SHELL OIL #12345") == "Shell Oil"

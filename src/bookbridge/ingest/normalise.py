@@ -65,8 +65,30 @@ def vendor_key(raw: str | None) -> str:
     if key is None:
         if len(_VENDOR_KEYS) >= _VENDOR_KEYS_LIMIT:
             _VENDOR_KEYS.clear()
-        key = _VENDOR_KEYS[raw] = _fold_vendor(raw)
+        key = _VENDOR_KEYS[raw] = _fold_by_shape(raw)
     return key
+
+
+# Spellings that differ only in their digits, as card feeds print store numbers ("SHELL OIL
+# #12345", "#67890"...), share a shape: each ASCII digit 1-9 read as 0. The fold treats every
+# digit alike (it asks only "is this a digit" and "how many"), so a spelling folds exactly like its
+# shape, apart from the digits that survive into the key; when any does, the spelling is folded
+# itself. One fold per shape instead of per spelling: 0.04 s instead of 0.1 s for the 52,000
+# spellings of the benchmark's 100,000-row export (property-tested against the plain fold).
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_DIGITS_AS_ZERO_TEXT = str.maketrans("123456789", "000000000")
+_SHAPE_KEYS: dict[str, str] = {}
+
+
+def _fold_by_shape(raw: str) -> str:
+    # bytes.translate is a few times faster than str.translate, and ASCII is the usual case.
+    shape = raw.encode().translate(_DIGITS_AS_ZERO).decode() if raw.isascii() else raw.translate(_DIGITS_AS_ZERO_TEXT)
+    key = _SHAPE_KEYS.get(shape)
+    if key is None:
+        if len(_SHAPE_KEYS) >= _VENDOR_KEYS_LIMIT:
+            _SHAPE_KEYS.clear()
+        key = _SHAPE_KEYS[shape] = _fold_vendor(shape)
+    return _fold_vendor(raw) if "0" in key else key
 
 
 def _fold_vendor(raw: str) -> str:
