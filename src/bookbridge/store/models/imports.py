@@ -74,6 +74,9 @@ class DedupeDecision(Base):
         # Only decisions that landed an expense carry expense_id; a re-import's duplicates (a row
         # each) stay out of this index instead of adding a NULL entry per row.
         sa.Index("ix_dedupe_decisions_expense_id", "expense_id", sqlite_where=sa.text("expense_id IS NOT NULL")),
+        # An expense's history is "landed it OR matched it" (migration 0011): both sides indexed.
+        sa.Index("ix_dedupe_decisions_matched_expense_id", "matched_expense_id",
+                 sqlite_where=sa.text("matched_expense_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
