@@ -34,7 +34,7 @@ from bookbridge.connectors.errors import (
 )
 from bookbridge.connectors.httplog import ExchangeRecorder, ExchangeSink
 from bookbridge.connectors.limiter import Limiter
-from bookbridge.connectors.protocol import Authenticator
+from bookbridge.connectors.protocol import Authenticator, renewal_is_repeatable
 from bookbridge.connectors.retry import Jitter, RetryPolicy, decide_retry, full_jitter, parse_retry_after
 from bookbridge.core.errors import UsageError
 
@@ -42,6 +42,7 @@ USER_AGENT = "Bookbridge/0.1 (+https://bookbridge.invalid)"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 ErrorMapper = Callable[[requests.Response], "ConnectorError | None"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,25 +193,38 @@ class HttpClient:
             ConnectorError: the typed error of the last attempt, with ``attempts`` set.
         """
         url = self.url(path)
-        state = {"attempts": 0, "renewed": False}
+        state: dict[str, Any] = {"attempts": 0, "renewed": False, "renewal_error": None}
+        repeatable = renewal_is_repeatable(self._auth)
+
+        def renewing(step: Callable[[], T]) -> T:
+            # Whatever the authenticator raises is the renewal's failure, not the API's answer: its
+            # own 401 (a refused refresh grant) must not trigger another renewal below.
+            try:
+                return step()
+            except ConnectorError as error:
+                state["renewal_error"] = error
+                raise
 
         def send() -> HttpResult:
             state["attempts"] += 1
-            return self._send_once(method, url, params, headers, data, files, batch, state["attempts"])
+            credentials = renewing(self._auth.auth_headers) if self._auth is not None else {}
+            return self._send_once(method, url, params, headers, data, files, batch, state["attempts"], credentials)
 
         def attempt() -> HttpResult:
             try:
                 return send()
             except AuthError as error:
-                if error.http_status != 401 or self._auth is None or state["renewed"]:
+                if error.http_status != 401 or self._auth is None or state["renewed"] \
+                        or error is state["renewal_error"]:
                     raise
-                # A 401 with a token we thought valid: renew once, then resend at once.
+                # A 401 with a token we thought valid: renew once, then resend at once. Counted as done
+                # only when it worked, so a repeatable renewal that failed is tried again with the call.
+                renewing(self._auth.renew)
                 state["renewed"] = True
-                self._auth.renew()
                 try:
                     return send()
                 except AuthError as again:
-                    if again.http_status == 401:
+                    if again.http_status == 401 and again is not state["renewal_error"]:
                         raise ReconnectRequired(
                             f"{self.label} rejected freshly renewed credentials: the app's access was "
                             "probably revoked. Connect again.",
@@ -218,9 +232,17 @@ class HttpClient:
                         ) from None
                     raise
 
+        def renewal_failed(error: ConnectorError) -> bool:
+            # A renewal that may have reached the server is not sent again by this loop unless the
+            # authenticator says it may be (a sign-in that opens a new session). QBO and Xero rotate
+            # refresh tokens: a second send of one already spent can lose the connection, and the token
+            # endpoint has already resent whatever surely never arrived. The error keeps its own
+            # ``retryable``: the sync engine reads it to try the document again on the next run.
+            return error is state["renewal_error"] and not repeatable
+
         return run_with_retries(
             attempt, lambda: state["attempts"], policy=self.retry_policy, idempotent=idempotent,
-            jitter=self._jitter, sleep=self._sleep,
+            jitter=self._jitter, sleep=self._sleep, give_up=renewal_failed,
         )
 
     def _send_once(
@@ -233,10 +255,9 @@ class HttpClient:
         files: Mapping[str, tuple] | None,
         batch: bool,
         attempt: int,
+        credentials: Mapping[str, str],
     ) -> HttpResult:
-        all_headers = {**self._default_headers, **(headers or {})}
-        if self._auth is not None:
-            all_headers.update(self._auth.auth_headers())
+        all_headers = {**self._default_headers, **(headers or {}), **credentials}
         with self.limiter.slot(batch=batch):
             started = time.monotonic()
             try:
@@ -293,9 +314,6 @@ def transport_error(provider: str, label: str, host: str, exc: requests.RequestE
     )
 
 
-T = TypeVar("T")
-
-
 def run_with_retries(
     attempt: Callable[[], T],
     attempts_made: Callable[[], int],
@@ -304,16 +322,19 @@ def run_with_retries(
     idempotent: bool,
     jitter: Jitter = full_jitter,
     sleep: Callable[[float], None] = time.sleep,
+    give_up: Callable[[ConnectorError], bool] = lambda _error: False,
 ) -> T:
     """Call ``attempt`` until it succeeds or :func:`decide_retry` says stop; re-raise the last error.
 
     ``attempts_made`` reports HTTP attempts so far (one call of ``attempt`` may make two, when it
-    renews credentials after a 401); the final error's ``attempts`` is set from it.
+    renews credentials after a 401); the final error's ``attempts`` is set from it. ``give_up``
+    ends the loop on an error the caller knows more about than its type and flags say (a failed
+    credential renewal), without changing the error.
     """
 
     def should_retry(retry_state: tenacity.RetryCallState) -> bool:
         error = retry_state.outcome.exception() if retry_state.outcome else None
-        if not isinstance(error, ConnectorError):
+        if not isinstance(error, ConnectorError) or give_up(error):
             return False
         decision = decide_retry(attempts_made(), error, policy, idempotent=idempotent, jitter=jitter)
         retry_state.bookbridge_delay = decision.delay  # type: ignore[attr-defined]

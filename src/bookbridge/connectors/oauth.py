@@ -312,6 +312,10 @@ class TokenManager:
         no_refresh_hint: added to the message when the saved tokens have no refresh token.
     """
 
+    # A refresh spends the refresh token (QBO and Xero rotate it): an API call's retries must not
+    # send one again after it failed in a way that may have reached the server.
+    renewal_is_repeatable = False
+
     def __init__(
         self,
         store: TokenStore,

@@ -57,7 +57,13 @@ NO_ALIASES: Mapping[str, str] = MappingProxyType({})
 
 @runtime_checkable
 class Authenticator(Protocol):
-    """Supplies credentials for API calls and renews them when the server rejects them."""
+    """Supplies credentials for API calls and renews them when the server rejects them.
+
+    An authenticator may also say whether a renewal that failed may be sent again within the same
+    API call, in a ``renewal_is_repeatable`` attribute read through :func:`renewal_is_repeatable`:
+    an Intacct XML sign-in opens one more session and spends nothing, but an OAuth refresh spends
+    a refresh token that QBO and Xero rotate. Without it a renewal is assumed not repeatable.
+    """
 
     def auth_headers(self) -> Mapping[str, str]:
         """Headers to add to the next request, renewing credentials first when they are about to expire.
@@ -165,6 +171,15 @@ class Connector(Protocol):
     def close(self) -> None:
         """Release the HTTP session."""
         ...
+
+
+def renewal_is_repeatable(authenticator: object) -> bool:
+    """Whether the HTTP layer's retries may run a failed renewal of ``authenticator``'s credentials again.
+
+    Optional on an authenticator, hence read here rather than declared as a protocol member that
+    every one (tests' included) would have to carry; without it the answer is the safe one, no.
+    """
+    return bool(getattr(authenticator, "renewal_is_repeatable", False))
 
 
 def dimension_aliases(connector: object) -> Mapping[str, str]:

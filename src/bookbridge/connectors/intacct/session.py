@@ -91,6 +91,11 @@ def open_session(
 class IntacctAuthenticator:
     """Sender credentials and a live API session for one connection, from its token store."""
 
+    # A sign-in opens one more session and spends nothing, so a failed one may be sent again. The
+    # XML connector renews outside the HTTP layer's retry loop today (the gateway retries the
+    # sign-in itself); this says so to any HTTP client that is given this authenticator.
+    renewal_is_repeatable = True
+
     def __init__(self, store: TokenStore, settings: ConnectionSettings, *, gateway: Gateway | None = None) -> None:
         self.store = store
         self.settings = settings
