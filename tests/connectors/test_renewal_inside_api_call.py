@@ -67,12 +67,14 @@ def token_path(name: str, scripted: ScriptedServer) -> str:
 
 
 def assert_seen_by_the_user(error: ConnectorError, name: str, expected: type) -> None:
-    """The renewal's own typed error, still retryable next run."""
+    """The renewal's own typed error, still retryable next run, with a reconnect command naming --provider."""
     assert type(error) is expected and error.provider == name and error.retryable
     if isinstance(error, TransportError):
         assert (error.code, error.request_sent) == ("connection-lost", True)
     else:
         assert (error.code, error.http_status) == ("502", 502)
+    assert provider(name).label in error.user_message
+    assert f"(bookbridge connect ... --provider {name} --name {CONNECTION})" in error.user_message
     text = str(error) + repr(error)
     assert ACCESS not in text and REFRESH not in text and CLIENT_SECRET not in text
 

@@ -25,7 +25,14 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.integrations.base_client import OAuthError
 
-from bookbridge.connectors.errors import AuthError, ConnectorError, RateLimited, ReconnectRequired, ServerError
+from bookbridge.connectors.errors import (
+    AuthError,
+    ConnectorError,
+    RateLimited,
+    ReconnectRequired,
+    ServerError,
+    TransportError,
+)
 from bookbridge.connectors.http import Timeouts, check_base_url, run_with_retries, transport_error
 from bookbridge.connectors.httplog import ExchangeRecorder, ExchangeSink
 from bookbridge.connectors.retry import Jitter, RetryPolicy, full_jitter, parse_retry_after
@@ -362,6 +369,21 @@ class TokenManager:
             provider=self.provider, code="reconnect",
         )
 
+    def _fate_unknown(self, error: ServerError | TransportError) -> ConnectorError:
+        """``error`` (type, code and ``retryable`` unchanged) telling the user what an unanswered refresh means.
+
+        The server may have renewed the tokens and lost its answer; then the refresh token we keep
+        is spent and the next renewal is refused. Nothing tells these apart until that renewal, so
+        the message says both what to do now and what to do if it comes to that.
+        """
+        error.user_message = (
+            f"{error.user_message.rstrip('.')}. {self.label} may have renewed the connection's tokens without "
+            "its answer reaching Bookbridge, so the renewal was not sent again: sync again later, and if "
+            f"{self.label} then refuses the connection '{self.connection}', connect it again ({self.connect_command})."
+        )
+        error.args = (error.user_message,)
+        return error
+
     def current(self) -> TokenSet | None:
         """The tokens in use (loaded from the store on first call)."""
         if self._tokens is None:
@@ -400,7 +422,12 @@ class TokenManager:
             client = self.store.load_client()
             if client is None:
                 raise self._reconnect("has lost its app credentials (client id)")
-            token = self.token_endpoint.refresh(client, latest.refresh_token)
+            try:
+                token = self.token_endpoint.refresh(client, latest.refresh_token)
+            except (ServerError, TransportError) as error:
+                if isinstance(error, TransportError) and not error.request_sent:
+                    raise
+                raise self._fate_unknown(error) from None
             fresh = TokenSet.from_oauth(token, previous=latest)
             # Saved before use: if we crashed after using it, the rotated-away token would be all we had.
             self.store.save_tokens(fresh)
