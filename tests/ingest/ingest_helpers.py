@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 
@@ -59,3 +64,21 @@ def many_rows_csv(path: Path, n: int, *, marker: str = "Vendor") -> Path:
     lines = [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} 08:{i % 60:02d}:00,{marker} {i % 97},{1 + i % 500}.{i % 100:02d},"
              f"5542,Fuel,,row {i},No,,," for i in range(n)]
     return expensify_csv(path, *lines)
+
+
+@contextmanager
+def killed_after_first_chunk(child_code: str, *args: str) -> Iterator[None]:
+    """Run an import in a child process and SIGKILL it once its first 2,000 rows are written.
+
+    ``child_code`` runs the import with a progress callback that prints ``written N`` and then
+    sleeps; the body of the ``with`` runs while those rows sit uncommitted, then the child is killed.
+    """
+    child = subprocess.Popen([sys.executable, "-c", child_code, *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = child.stdout.readline()  # type: ignore[union-attr]
+        assert line.startswith("written 2000"), child.stderr.read()  # type: ignore[union-attr]
+        yield
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)

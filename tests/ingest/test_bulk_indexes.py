@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -21,7 +17,7 @@ from bookbridge.ingest.service import _prepare
 from bookbridge.store.book import Book, open_book
 from bookbridge.store.models import BatchStatus, ImportBatch
 
-from ingest_helpers import count, expensify_csv, logical_content, many_rows_csv, run_import
+from ingest_helpers import count, expensify_csv, killed_after_first_chunk, logical_content, many_rows_csv, run_import
 
 
 def schema(book: Book) -> list[tuple[str, str, str, str | None]]:
@@ -186,15 +182,8 @@ def test_killed_import_with_indexes_set_aside_reopens_with_every_index(book: Boo
     passphrase = cli_env["BOOKBRIDGE_PASSPHRASE"]
     run_import(book, expensify_csv(tmp_path / "seed.csv", "2024-03-01 08:00:00,Shell,85.40,5542,Fuel,,,No,,,"))
     before_rows, before_schema = logical_content(book), schema(book)
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(book.path), passphrase,
-                              str(many_rows_csv(tmp_path / "big.csv", 4000))],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = child.stdout.readline()  # type: ignore[union-attr]
-        assert line.startswith("written 2000"), child.stderr.read()  # type: ignore[union-attr]
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
+    with killed_after_first_chunk(CHILD, str(book.path), passphrase, str(many_rows_csv(tmp_path / "big.csv", 4000))):
+        pass  # killed with the first 2,000 rows written and the indexes dropped, all uncommitted
     book.close()
     with open_book(book.path, passphrase) as reopened:
         assert logical_content(reopened) == before_rows

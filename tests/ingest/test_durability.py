@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -14,7 +10,7 @@ import pytest
 from bookbridge.core.errors import WrongPassphrase
 from bookbridge.store.book import open_book
 
-from ingest_helpers import expensify_csv, logical_content, many_rows_csv, run_import
+from ingest_helpers import expensify_csv, killed_after_first_chunk, logical_content, many_rows_csv, run_import
 
 CHILD = textwrap.dedent("""
     import sys, time
@@ -43,15 +39,8 @@ def test_killed_import_leaves_the_book_exactly_as_it_was(book, tmp_path: Path, c
     big = many_rows_csv(tmp_path / "big.csv", 4000)
     wal = Path(f"{book.path}-wal")
     wal_before = wal.stat().st_size if wal.exists() else 0
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(book.path), passphrase, str(big)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = child.stdout.readline()  # type: ignore[union-attr]
-        assert line.startswith("written 2000"), child.stderr.read()  # type: ignore[union-attr]
+    with killed_after_first_chunk(CHILD, str(book.path), passphrase, str(big)):
         assert wal.stat().st_size > wal_before  # uncommitted rows really reached the file
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
     book.close()
     with open_book(book.path, passphrase) as reopened:
         assert logical_content(reopened) == before
